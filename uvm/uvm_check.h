@@ -1,0 +1,17 @@
+/*
+ * uvm_check.h: the invariant checker (UVM.md "Invariants" 1-7 and 10).
+ *
+ * Not part of OpenBSD (whose DIAGNOSTIC code checks some of these
+ * piecemeal).  Run at a quiescent point: no CPU inside uvm/, no lock
+ * held.  A violation panics naming the invariant ("invariant 3: ...")
+ * and the object (address, slot, va).
+ */
+#ifndef _UVM_UVM_CHECK_H_
+#define _UVM_UVM_CHECK_H_
+
+struct vmspace;
+
+/* check every invariant over the given live address spaces */
+void	uvm_check_invariants(struct vmspace **vms, int nvms);
+
+#endif /* _UVM_UVM_CHECK_H_ */
