@@ -31,32 +31,44 @@ struct vm_page;
 #define PMAP_WC		0x1		/* pa flag: write combining */
 #define PMAP_PA_MASK	(~(paddr_t)PAGE_MASK)
 
+#define PMAP_SHOOTMAX	16	/* queued shootdowns before "flush all" */
+#define PMAP_TLBSIZE	16	/* entries per simulated CPU TLB */
+
 struct pmap_pte;
 RB_HEAD(pmap_ptes, pmap_pte);
 
+/* Locks: [P] the pmap's pm_mtx, [V] pvlk, [a] atomic, [I] immutable */
 struct pmap_pte {
-	RB_ENTRY(pmap_pte)	 pte_link;
-	vaddr_t			 pte_va;	/* page-aligned */
-	paddr_t			 pte_pa;
-	vm_prot_t		 pte_prot;
-	int			 pte_wired;
+	RB_ENTRY(pmap_pte)	 pte_link;	/* [P] */
+	vaddr_t			 pte_va;	/* [P] page-aligned */
+	paddr_t			 pte_pa;	/* [P] */
+	vm_prot_t		 pte_prot;	/* [P] */
+	int			 pte_wired;	/* [P] */
+	u_int			 pte_attr;	/* [a] PG_PMAP_REF|PG_PMAP_MOD:
+						 * the MMU's U/M bits */
 };
 
 struct pmap {
 	struct mutex		 pm_mtx;	/* "pmaplk" */
-	struct pmap_ptes	 pm_ptes;	/* page table */
-	int			 pm_refs;
-	long			 pm_resident;	/* mapped pages */
-	long			 pm_wired;	/* wired mappings */
-	int			 pm_id;
-	int			 pm_cow_unsafe;	/* can't safely enter COW copies
-						 * while threads run (see 1B) */
+	struct pmap_ptes	 pm_ptes;	/* [P] page table */
+	int			 pm_refs;	/* [a] */
+	long			 pm_resident;	/* [P] mapped pages */
+	long			 pm_wired;	/* [P] wired mappings */
+	int			 pm_id;		/* [I] TLB tag */
+	int			 pm_cow_unsafe;	/* [I] can't safely enter COW
+						 * copies while threads run
+						 * (see 1B) */
+	/* queued TLB shootdowns, completed by pmap_update() [pm_mtx] */
+	vaddr_t			 pm_shootva[PMAP_SHOOTMAX];
+	int			 pm_nshoot;	/* entries in pm_shootva */
+	int			 pm_shootall;	/* overflowed: flush all */
 };
 
-struct pv_entry {
+struct pv_entry {				/* all [V] */
 	struct pv_entry		*pv_next;
 	struct pmap		*pv_pmap;
 	vaddr_t			 pv_va;
+	struct pmap_pte		*pv_pte;	/* its pte (freed after pv) */
 };
 
 void		 pmap_init(int ncpu);	/* boot / reset: TLBs, pv pool */
@@ -67,7 +79,7 @@ void		 pmap_destroy(struct pmap *);
  * pmap_enter: map va to pa with prot.  flags: the access type that caused
  * it, PMAP_WIRED, PMAP_CANFAIL.  Returns 0, or ENOMEM with PMAP_CANFAIL
  * when the pv/pte allocation fails (INJ_PMAP_ENTER); without
- * PMAP_CANFAIL failure panics.  Sets the referenced (and, for a write
+ * PMAP_CANFAIL failure waits.  Sets the referenced (and, for a write
  * access, modified) bit of the page.
  */
 int		 pmap_enter(struct pmap *, vaddr_t va, paddr_t pa,

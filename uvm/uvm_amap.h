@@ -94,7 +94,7 @@ void		 amap_init(void);
  * amap are allocated on first use.  NULL on failure (M_NOWAIT).
  */
 struct vm_amap	*amap_alloc(vaddr_t sz, int waitf, int lazyalloc);
-/* amap_free: free an amap with am_ref 0 and am_nused 0 => locked */
+/* amap_free: free an amap with am_ref 0 and am_nused 0 => unlocked */
 void		 amap_free(struct vm_amap *);
 /*
  * amap_add: put anon in the slot at byte offset off of aref; replace says
@@ -110,7 +110,10 @@ void		 amap_unadd(struct vm_aref *, vaddr_t off);
 struct vm_anon	*amap_lookup(struct vm_aref *, vaddr_t off);
 void		 amap_lookups(struct vm_aref *, vaddr_t off, struct vm_anon **,
 		    int npages);
-/* amap_populate: make sure the chunk for byte offset off exists (M_WAITOK) */
+/*
+ * amap_populate: make sure the chunk for byte offset off exists (M_WAITOK)
+ * => amap write-locked.
+ */
 void		 amap_populate(struct vm_aref *, vaddr_t off);
 /*
  * amap_copy: clear NEEDSCOPY on entry by giving it a private amap.
@@ -131,7 +134,10 @@ void		 amap_splitref(struct vm_aref *origref, struct vm_aref *splitref,
 		    vaddr_t off);
 /* amap_wiperange: drop anons of slots [slotoff, slotoff+slots) => wlocked */
 void		 amap_wiperange(struct vm_amap *, int slotoff, int slots);
-/* amap_wipeout: drop every anon and free the amap (last reference) */
+/*
+ * amap_wipeout: drop every anon and free the amap (last reference)
+ * => amap write-locked, am_ref 0; returns with the lock released.
+ */
 void		 amap_wipeout(struct vm_amap *);
 void		 amap_share_protect(struct vm_map_entry *, vm_prot_t);
 boolean_t	 amap_swap_off(int startslot, int endslot);

@@ -25,6 +25,8 @@ struct vm_anon {
 	int		 an_swslot;	/* [A] swap slot, 0 none */
 };
 
+/* uvm_anon_init: boot/reset the anon pool (called by amap_init) */
+void		 uvm_anon_init(void);
 /*
  * uvm_analloc: allocate an anon with an_ref = 1, no lock, no page, no
  * swap slot.  Returns NULL when INJ_MALLOC fires (PR_NOWAIT).
@@ -45,8 +47,10 @@ void		 uvm_anon_release(struct vm_anon *);
 /* drop the anon's swap slot => an_lock write-held */
 void		 uvm_anon_dropswap(struct vm_anon *);
 /*
- * uvm_anon_pagein: page an anon in (swapoff path).  Returns TRUE when the
- * anon's lock was dropped and the caller must restart.
+ * uvm_anon_pagein: page an anon in (swapoff path) and drop its swap slot.
+ * => an_lock (== amap's am_lock) write-held.  Returns FALSE with the lock
+ * still held, or TRUE when the anon's lock was dropped and the caller must
+ * relock and restart.
  */
 boolean_t	 uvm_anon_pagein(struct vm_amap *, struct vm_anon *);
 

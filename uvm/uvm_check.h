@@ -11,7 +11,10 @@
 
 struct vmspace;
 
-/* check every invariant over the given live address spaces */
+/*
+ * check every invariant over the given address spaces: all live ones
+ * (invariant 7 counts every wired page against them); NULLs skipped
+ */
 void	uvm_check_invariants(struct vmspace **vms, int nvms);
 
 #endif /* _UVM_UVM_CHECK_H_ */

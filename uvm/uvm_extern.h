@@ -12,6 +12,7 @@
 #include <sys/types.h>
 #include <sys/mutex.h>
 #include <sys/percpu.h>
+#include <sys/queue.h>
 
 /* Locks: [Q] uvm.pageqlock, [a] atomic, [I] boot-time, [S] swap mutex */
 struct uvmexp {
@@ -67,10 +68,14 @@ enum uvm_exp_counters {
 
 extern struct cpumem *uvmexp_counters;
 
+struct vm_page;
 struct uvm {
 	struct mutex	pageqlock;	/* "pageqlk": page queues */
 	struct mutex	swap_mtx;	/* "swaplk": swap slots */
 	struct mutex	amap_list_mtx;	/* "amaplstlk" */
+	TAILQ_HEAD(, vm_page) page_active;	/* [Q] */
+	TAILQ_HEAD(, vm_page) page_inactive;	/* [Q] */
+	TAILQ_HEAD(, vm_page) page_free;	/* [Q] model: one free list */
 };
 extern struct uvm uvm;
 

@@ -38,6 +38,10 @@ struct uvm_faultinfo {
 	struct vm_map		*orig_map;
 	vaddr_t			 orig_rvaddr;	/* page aligned */
 	vsize_t			 orig_size;	/* bytes */
+	boolean_t		 maplocked;	/* model: the caller holds the
+						 * map (VM_FAULT_WIRE on a map
+						 * it busied): never lock or
+						 * unlock it */
 	/* OUT */
 	struct vm_map		*map;
 	unsigned int		 mapv;		/* map timestamp at lookup */
@@ -65,7 +69,7 @@ struct uvm_faultctx {
  * => called with nothing locked; returns with nothing locked (checked:
  *    the CPU holds as many locks as on entry).
  * Returns 0, EFAULT (no entry / case 0), EACCES (protection, or swap
- * read error), ENOMEM (out of memory and swap).
+ * read error), ENOMEM (out of memory and swap), EIO (pager error).
  */
 int	uvm_fault(struct vm_map *orig_map, vaddr_t vaddr, vm_fault_t fault_type,
 	    vm_prot_t access_type);
@@ -81,5 +85,21 @@ int	uvm_fault_wire(struct vm_map *, vaddr_t start, vaddr_t end,
 /* uvm_fault_unwire(_locked): unwire [start, end) => map locked (_locked) */
 void	uvm_fault_unwire(struct vm_map *, vaddr_t start, vaddr_t end);
 void	uvm_fault_unwire_locked(struct vm_map *, vaddr_t start, vaddr_t end);
+
+/*
+ * The fault handler's helpers, for other users (uvm_anon_pagein may call
+ * uvmfault_anonget(NULL, NULL, anon) with the anon write-locked; it
+ * returns 0 with the lock held, or ERESTART/ENOMEM/EACCES with it
+ * released).  See uvm_fault.c for each contract.
+ */
+struct vm_amap;
+struct vm_anon;
+struct uvm_object;
+boolean_t uvmfault_lookup(struct uvm_faultinfo *, boolean_t write_lock);
+boolean_t uvmfault_relock(struct uvm_faultinfo *);
+void	uvmfault_unlockall(struct uvm_faultinfo *, struct vm_amap *,
+	    struct uvm_object *);
+int	uvmfault_anonget(struct uvm_faultinfo *, struct vm_amap *,
+	    struct vm_anon *);
 
 #endif /* _UVM_UVM_FAULT_H_ */

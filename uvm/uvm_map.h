@@ -12,6 +12,7 @@
 
 #include <sys/types.h>
 #include <sys/tree.h>
+#include <sys/queue.h>
 #include <sys/rwlock.h>
 #include <sys/mutex.h>
 #include "uvm_amap.h"
@@ -29,6 +30,8 @@ struct pmap;
  */
 struct vm_map_entry {
 	RB_ENTRY(vm_map_entry)	 daddrs;	/* [M] address tree */
+	TAILQ_ENTRY(vm_map_entry) dfree;	/* dead queue, once out of
+						 * the tree (its owner only) */
 	vaddr_t			 start;		/* [M] start address */
 	vaddr_t			 end;		/* [M] end address (excl.) */
 	union {
@@ -76,6 +79,8 @@ struct vm_map {
 	int			 flags;		/* [M+mtx] VM_MAP_* */
 	unsigned int		 timestamp;	/* [M] bumped at each write unlock */
 	int			 busy_cpu;	/* [mtx] VM_MAP_BUSY owner, -1 */
+	vaddr_t			 min_offset;	/* [I] lowest address */
+	vaddr_t			 max_offset;	/* [I] end of the map (excl.) */
 };
 
 #define VM_MAP_PAGEABLE		0x01	/* ro: entries are pageable */
@@ -93,10 +98,31 @@ void	vm_map_unlock(struct vm_map *);		/* bumps timestamp */
 void	vm_map_unlock_read(struct vm_map *);
 void	vm_map_busy(struct vm_map *);		/* => write-locked */
 void	vm_map_unbusy(struct vm_map *);
+/*
+ * The busy protocol (uvm_map.c): BUSY and busy_cpu change only with the
+ * map write-locked AND map->mtx held, so reading them with the map
+ * locked (any) is race-free.  While a CPU owns VM_MAP_BUSY, vm_map_lock()
+ * on other CPUs sleeps; vm_map_lock_read() does not wait.
+ * uvm_map_pageable() (mlock) calls uvm_fault_wire() with the map
+ * READ-locked (downgraded) and busied by the current CPU, and keeps it
+ * so until uvm_fault_wire() returns.  So for a VM_FAULT_WIRE fault,
+ * `map->busy_cpu == cpu_number()` means "the map is already read-locked
+ * by my caller": uvmfault_lookup must not lock it again (BUGS O3), and
+ * the fault path must neither unlock nor relock it.  For any other
+ * fault, read busy_cpu only holding the map lock or map->mtx.
+ * VM_MAP_WANTLOCK is not used: see uvm_map.c.
+ * Built with -DUVM_MAP_WIRE_UNLOCKED (current OpenBSD), uvm_map_pageable()
+ * instead UNLOCKS the map (still busied) around uvm_fault_wire(): then
+ * busy_cpu == cpu_number() does not mean "locked by my caller"; test
+ * rw_lock_held(&map->lock) too (that test is right in both builds).
+ */
 void	vm_map_downgrade(struct vm_map *);
 void	vm_map_upgrade(struct vm_map *);
 #define vm_map_assert_wrlock(map)	rw_assert_wrlock(&(map)->lock)
 #define vm_map_assert_anylock(map)	rw_assert_anylock(&(map)->lock)
+
+/* entries removed from a map, freed by uvm_unmap_detach() */
+TAILQ_HEAD(uvm_map_deadq, vm_map_entry);
 
 struct vmspace {
 	struct vm_map	 vm_map;	/* VM address map */
@@ -158,5 +184,10 @@ void	uvm_map_clip_end(struct vm_map *, struct vm_map_entry *, vaddr_t);
 struct vm_map_entry *uvm_map_entry_next(struct vm_map *, struct vm_map_entry *);
 struct vm_map_entry *uvm_map_entry_first(struct vm_map *);
 int	uvm_map_entry_count(void);		/* live entries (leak check) */
+/*
+ * uvm_map_init: boot/reset (called by uvm_init): (re)create the map
+ * entry and vmspace pools; panics if entries leaked from the last run.
+ */
+void	uvm_map_init(void);
 
 #endif /* _UVM_UVM_MAP_H_ */

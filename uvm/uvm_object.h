@@ -21,6 +21,14 @@ struct vm_page;
 struct uvm_faultinfo;
 
 RB_HEAD(uvm_objtree, vm_page);
+/*
+ * The object page tree, ordered by vm_page offset (uvm_pagecmp).  As in
+ * OpenBSD (uvm_object.c), RB_GENERATE for it, and uvm_pagecmp, live in
+ * uvm_simobj.c, the one object file of the model (one definition only);
+ * uvm_page.c uses RB_INSERT/RB_REMOVE/RB_FIND through this prototype.
+ */
+int	uvm_pagecmp(const struct vm_page *, const struct vm_page *);
+RB_PROTOTYPE(uvm_objtree, vm_page, objt, uvm_pagecmp);
 
 /* Locks: [o] vmobjlock. */
 struct uvm_object {
@@ -87,7 +95,17 @@ struct uvm_pagerops {
 struct uvm_object *uvm_simobj_create(int id, vsize_t size);
 void		   uvm_simobj_reference(struct uvm_object *);
 void		   uvm_simobj_detach(struct uvm_object *);
-/* initial contents of word `off` (bytes, 8-aligned) of object id */
+/*
+ * initial contents of word `off` (bytes, 8-aligned) of object id.  The
+ * exact formula (the oracle reimplements it independently):
+ *	x = ((uint64_t)id << 40) ^ ((uint64_t)off >> 3)
+ *	z = x + 0x9e3779b97f4a7c15
+ *	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9
+ *	z = (z ^ (z >> 27)) * 0x94d049bb133111eb
+ *	data = z ^ (z >> 31)
+ * i.e. splitmix64's output function applied once to x (all arithmetic
+ * uint64_t, wrapping; off is first aligned down to a multiple of 8).
+ */
 uint64_t	   uvm_simobj_data(int id, voff_t off);
 /* current contents (resident or backing store) of word off (harness) */
 uint64_t	   uvm_simobj_peek(struct uvm_object *, voff_t off);

@@ -74,8 +74,8 @@ void		 uvm_page_init(int npages, int freetarg);
 /*
  * uvm_pagealloc: allocate a free page for (obj, off) or for anon (exactly
  * one of them non-NULL, or both NULL).  Returns it PG_BUSY|PG_CLEAN|PG_FAKE
- * (zeroed with UVM_PGA_ZERO, PG_FAKE cleared then), not on a queue, or NULL
- * when free pages are at the reserve or INJ_PAGEALLOC fires.
+ * (zeroed with UVM_PGA_ZERO, PG_FAKE and PG_CLEAN cleared then), not on a
+ * queue, or NULL when free pages are at the reserve or INJ_PAGEALLOC fires.
  * => obj's lock / anon's lock held (write) by the caller.
  */
 struct vm_page	*uvm_pagealloc(struct uvm_object *obj, voff_t off,
@@ -83,10 +83,17 @@ struct vm_page	*uvm_pagealloc(struct uvm_object *obj, voff_t off,
 /*
  * uvm_pagefree: free a page: removes its mappings' pv entries must already
  * be gone (pmap_page_protect(pg, PROT_NONE) first), dequeues it, detaches
- * it from its owner and returns it to the free list.
- * => the owner's lock held (write); page not wired.
+ * it from its owner and returns it to the free list; a wired page is
+ * unwired (uvmexp.wired), a waiter on a busy one woken.
+ * => the owner's lock held (write); uvm.pageqlock not held.
  */
 void		 uvm_pagefree(struct vm_page *);
+/*
+ * uvm_page_unbusy: unbusy pages (NULL/PGO_DONTCARE skipped), waking
+ * waiters; PG_RELEASED ones are freed: object pages via pgo_releasepg,
+ * anon pages (an_ref 0) via uvm_anon_release, which RELEASES the anon's
+ * lock.  => owner write-locked.
+ */
 void		 uvm_page_unbusy(struct vm_page **, int);
 void		 uvm_pagecopy(struct vm_page *src, struct vm_page *dst);
 void		 uvm_pagezero(struct vm_page *);

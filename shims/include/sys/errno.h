@@ -8,6 +8,7 @@
 
 #define EPERM		1
 #define ENOENT		2
+#define ESRCH		3	/* no such process (uvm_sim.c) */
 #define EIO		5
 #define ENOMEM		12
 #define EACCES		13

@@ -29,6 +29,9 @@ void	_mtx_init(struct mutex *, int ipl, const char *name);
 #define mtx_init_flags(m, ipl, name, f)	_mtx_init((m), (ipl), (name))
 void	mtx_enter(struct mutex *);
 int	mtx_enter_try(struct mutex *);
+/* mtx_enter with the caller's place, for witness reports */
+void	_mtx_enter(struct mutex *, const char *file, int line);
+#define mtx_enter(m)			_mtx_enter((m), __FILE__, __LINE__)
 void	mtx_leave(struct mutex *);
 int	mtx_owned(struct mutex *);
 #define MUTEX_ASSERT_LOCKED(m)	KASSERTMSG(mtx_owned(m), "mutex %s not held", (m)->mtx_name)

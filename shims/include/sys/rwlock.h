@@ -30,6 +30,9 @@ struct rwlock {
 	unsigned int		 rwl_readers;	/* bitmap of reader cpu ids */
 	int			 rwl_nreaders;
 	int			 rwl_waiters;	/* CPUs blocked on it */
+	int			 rwl_wrwant;	/* of which want to write
+						   (RWLOCK_WRWANT: new readers
+						   wait behind them) */
 	void			*rwl_host;	/* backend state (threads) */
 };
 

@@ -1,0 +1,254 @@
+/*
+ * uvm_swap.c: the simulated swap device: slot allocation and page I/O.
+ *
+ * Models the part of sys/uvm/uvm_swap.c the fault path and the
+ * pagedaemon see: slots 1..uvmexp.swpages in a bitmap under uvm.swap_mtx
+ * ("swaplk"), uvm_swap_get/put page I/O that sleeps (a preemption point
+ * before and after the copy), reads that fail with VM_PAGER_ERROR when
+ * INJ_SWAP_READ fires, slots marked bad after a failed read (never used
+ * again this boot; counted apart from swpginuse, which is what the
+ * shutdown leak check looks at), and uvmexp.swpgonly kept as OpenBSD
+ * does (get
+ * decrements it and restores it on failure, markbad drops it).
+ *
+ * Deviations: one device, no encryption, no clustering, no swapctl.  A
+ * slot's contents are a PAGE_SIZE kernel allocation (malloc(9)
+ * M_WAITOK) made by its first uvm_swap_put and freed with the slot, so
+ * the leak check sees swap slots that outlive a run and ASan sees reads
+ * of freed slots.
+ */
+
+#include <sys/param.h>
+#include <sys/systm.h>
+#include <sys/malloc.h>
+#include <sys/atomic.h>
+#include <sys/inject.h>
+
+#include "uvm.h"
+
+/* pg_flags is changed with atomic bit operations (pmap too): load it so */
+#define PG_FLAGS(pg)	((u_int)atomic_load_int(&(pg)->pg_flags))
+
+#define UVM_SWAP_MAXSLOTS	(1 << 16)	/* slots 1..this at most */
+
+static uint32_t swap_used[UVM_SWAP_MAXSLOTS / 32 + 1];	/* [S] in use */
+static uint32_t swap_bad[UVM_SWAP_MAXSLOTS / 32 + 1];	/* [S] bad */
+/* contents; [S] to install or remove, the slot's owner to read/write */
+static unsigned char *swap_data[UVM_SWAP_MAXSLOTS + 1];
+static int swap_nslots;					/* [I] */
+static int swap_nbad;					/* [S] bad slots */
+
+#define SWAP_TEST(map, s)	(((map)[(s) / 32] >> ((s) % 32)) & 1)
+#define SWAP_SET(map, s)	((map)[(s) / 32] |= 1U << ((s) % 32))
+#define SWAP_CLR(map, s)	((map)[(s) / 32] &= ~(1U << ((s) % 32)))
+
+/*
+ * uvm_swap_init: boot (or reset) swap with nslots slots (clamped to
+ * UVM_SWAP_MAXSLOTS), all free.  Contents left by a previous run are
+ * freed.  No CPU may run in uvm/.
+ * => no lock held.
+ */
+void
+uvm_swap_init(int nslots)
+{
+	int s;
+
+	KASSERT(lock_held_count() == 0);
+	if (nslots < 0)
+		nslots = 0;
+	if (nslots > UVM_SWAP_MAXSLOTS)
+		nslots = UVM_SWAP_MAXSLOTS;
+	mtx_init_flags(&uvm.swap_mtx, IPL_VM, "swaplk", 0);
+	for (s = 0; s <= UVM_SWAP_MAXSLOTS; s++) {
+		if (swap_data[s] != NULL) {
+			free(swap_data[s], M_VMSWAP, PAGE_SIZE);
+			swap_data[s] = NULL;
+		}
+	}
+	memset(swap_used, 0, sizeof(swap_used));
+	memset(swap_bad, 0, sizeof(swap_bad));
+	swap_nslots = nslots;
+	swap_nbad = 0;
+	uvmexp.swpages = nslots;
+	uvmexp.swpginuse = 0;
+	atomic_store_int(&uvmexp.swpgonly, 0);
+}
+
+static void
+swap_check_slot(int slot)
+{
+	if (slot < 1 || slot > swap_nslots)
+		panic("swap: slot %d out of range 1..%d", slot, swap_nslots);
+}
+
+/*
+ * uvm_swap_alloc: allocate one slot (the lowest free one).  Returns it,
+ * or 0 when every slot is in use or bad.  Models uvm_swap_alloc() for
+ * one page.  Takes uvm.swap_mtx, a leaf: callers may hold anon or
+ * object locks.
+ */
+int
+uvm_swap_alloc(void)
+{
+	int s, slot = 0;
+
+	mtx_enter(&uvm.swap_mtx);
+	if (uvmexp.swpginuse + swap_nbad < swap_nslots) {
+		for (s = 1; s <= swap_nslots; s++) {
+			if (!SWAP_TEST(swap_used, s)) {
+				SWAP_SET(swap_used, s);
+				uvmexp.swpginuse++;
+				slot = s;
+				break;
+			}
+		}
+	}
+	mtx_leave(&uvm.swap_mtx);
+	return (slot);
+}
+
+/*
+ * uvm_swap_free: free slot and its contents; 0 and SWSLOT_BAD are
+ * ignored, a bad slot stays retired (never reused).  Models
+ * uvm_swap_free() for one page.  The caller owns the slot: its anon is
+ * write-locked or being freed (not visible here).
+ */
+void
+uvm_swap_free(int slot)
+{
+	unsigned char *data;
+
+	if (slot == 0 || slot == SWSLOT_BAD)
+		return;
+	swap_check_slot(slot);
+
+	mtx_enter(&uvm.swap_mtx);
+	KASSERTMSG(SWAP_TEST(swap_used, slot), "uvm_swap_free: slot %d free",
+	    slot);
+	data = swap_data[slot];
+	swap_data[slot] = NULL;
+	if (!SWAP_TEST(swap_bad, slot)) {	/* bad ones stay retired */
+		SWAP_CLR(swap_used, slot);
+		uvmexp.swpginuse--;
+	}
+	mtx_leave(&uvm.swap_mtx);
+	if (data != NULL)
+		free(data, M_VMSWAP, PAGE_SIZE);
+}
+
+/*
+ * uvm_swap_markbad: slot could not be read: retire it for the rest of
+ * this boot (never allocated again; no longer counted in swpginuse but
+ * in the device's bad slots), drop its contents, and stop counting its
+ * page as being only in swap (the anon's an_swslot becomes SWSLOT_BAD).
+ * The caller owns the slot (its anon write-locked).  Models
+ * uvm_swap_markbad().
+ */
+void
+uvm_swap_markbad(int slot)
+{
+	unsigned char *data;
+
+	if (slot == 0 || slot == SWSLOT_BAD)
+		return;
+	swap_check_slot(slot);
+
+	mtx_enter(&uvm.swap_mtx);
+	KASSERTMSG(SWAP_TEST(swap_used, slot) && !SWAP_TEST(swap_bad, slot),
+	    "uvm_swap_markbad: slot %d free or bad", slot);
+	SWAP_SET(swap_bad, slot);
+	uvmexp.swpginuse--;
+	swap_nbad++;
+	data = swap_data[slot];
+	swap_data[slot] = NULL;
+	mtx_leave(&uvm.swap_mtx);
+	if (data != NULL)
+		free(data, M_VMSWAP, PAGE_SIZE);
+	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
+	atomic_dec_int(&uvmexp.swpgonly);
+}
+
+/*
+ * uvm_swap_put: write pg's contents to slot (synchronous I/O: preemption
+ * points around it).  Returns VM_PAGER_OK.  The caller owns slot and
+ * holds no amap or object lock (KERNEL_LOCK or a busied map may be held:
+ * not asserted).  Models uvm_swap_put().
+ * => pg PG_BUSY.
+ */
+int
+uvm_swap_put(struct vm_page *pg, int slot)
+{
+	unsigned char *data;
+
+	KASSERT(PG_FLAGS(pg) & PG_BUSY);
+	swap_check_slot(slot);
+
+	preempt();
+	mtx_enter(&uvm.swap_mtx);
+	KASSERT(SWAP_TEST(swap_used, slot) && !SWAP_TEST(swap_bad, slot));
+	data = swap_data[slot];
+	mtx_leave(&uvm.swap_mtx);
+	if (data == NULL) {
+		data = malloc(PAGE_SIZE, M_VMSWAP, M_WAITOK);
+		mtx_enter(&uvm.swap_mtx);
+		KASSERT(swap_data[slot] == NULL);
+		swap_data[slot] = data;
+		mtx_leave(&uvm.swap_mtx);
+	}
+	memcpy(data, uvm_page_data(pg), PAGE_SIZE);
+	preempt();
+	return (VM_PAGER_OK);
+}
+
+/*
+ * uvm_swap_get: read slot into pg (synchronous I/O: preemption points
+ * around it).  The page stops being only in swap (uvmexp.swpgonly--,
+ * restored if the read fails).  Returns VM_PAGER_OK, or VM_PAGER_ERROR
+ * for SWSLOT_BAD or when INJ_SWAP_READ fires (pg's contents are then
+ * unchanged).  The caller holds no amap or object lock (KERNEL_LOCK or
+ * a busied map may be held: not asserted).  Models uvm_swap_get().
+ * => pg PG_BUSY.
+ */
+int
+uvm_swap_get(struct vm_page *pg, int slot)
+{
+	unsigned char *data;
+
+	KASSERT(PG_FLAGS(pg) & PG_BUSY);
+	if (slot == SWSLOT_BAD)
+		return (VM_PAGER_ERROR);
+	swap_check_slot(slot);
+
+	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
+	atomic_dec_int(&uvmexp.swpgonly);
+	preempt();
+	if (inject_fail(INJ_SWAP_READ)) {
+		atomic_inc_int(&uvmexp.swpgonly);
+		return (VM_PAGER_ERROR);
+	}
+	mtx_enter(&uvm.swap_mtx);
+	KASSERT(SWAP_TEST(swap_used, slot) && !SWAP_TEST(swap_bad, slot));
+	data = swap_data[slot];
+	mtx_leave(&uvm.swap_mtx);
+	KASSERTMSG(data != NULL, "uvm_swap_get: slot %d never written", slot);
+	memcpy(uvm_page_data(pg), data, PAGE_SIZE);
+	preempt();
+	return (VM_PAGER_OK);
+}
+
+/*
+ * uvm_swapisfull: TRUE when no slot is free, or when the last pagedaemon
+ * pass run by uvm_wait() freed nothing (uvmexp.swapfull: the model's way
+ * to make callers give up with ENOMEM instead of waiting forever).
+ * Models uvm_swapisfull().
+ */
+boolean_t
+uvm_swapisfull(void)
+{
+	boolean_t full;
+
+	mtx_enter(&uvm.swap_mtx);
+	full = uvmexp.swpginuse + swap_nbad >= swap_nslots;
+	mtx_leave(&uvm.swap_mtx);
+	return (full || atomic_load_int(&uvmexp.swapfull) != 0);
+}
