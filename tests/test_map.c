@@ -534,11 +534,11 @@ test_fork_concurrent(void **state)
  * CPU 0 mlocks/munlocks a 16-page private read-only mapping of object
  * 0, CPU 1 reads its pages (pager I/O, pages busy meanwhile), CPU 2
  * maps and unmaps elsewhere (vm_map_lock).  With the map read-locked
- * across uvm_fault_wire() (the default, see uvm_map.c) this deadlocks:
- * CPU 0 waits for a page CPU 1 has busy, CPU 1 waits to read-lock the
- * map behind CPU 2's queued write lock, CPU 2 waits for CPU 0.  Run
- * only with -DUVM_MAP_WIRE_UNLOCKED, where it must pass; CPU 1 reads
- * the object's initial words.
+ * across uvm_fault_wire() (as OpenBSD once did) this deadlocks: CPU 0
+ * waits for a page CPU 1 has busy, CPU 1 waits to read-lock the map
+ * behind CPU 2's queued write lock, CPU 2 waits for CPU 0.  uvm_map.c
+ * unlocks the map there, so it must pass; CPU 1 reads the object's
+ * initial words.
  */
 struct iorace {
 	uint64_t	a;
@@ -578,7 +578,6 @@ iorace_cpu(int cpu, void *arg)
 static void
 test_mlock_io_writer(void **state)
 {
-#ifdef UVM_MAP_WIRE_UNLOCKED
 	struct uvm_sim_config cfg = {
 		.ncpu = 3, .npages = 256, .freetarg = 16, .nswap = 256
 	};
@@ -603,10 +602,6 @@ test_mlock_io_writer(void **state)
 		uvm_sim_shutdown();
 	}
 	uvm_sim_boot(&cfg);
-#else
-	(void)iorace_cpu;
-	skip();
-#endif
 }
 
 int

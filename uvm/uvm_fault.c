@@ -39,10 +39,6 @@
  * - uvm_fault_lower_io() returns the object page unbusied with the object
  *   locked (as NetBSD), so the PGO_LOCKED and the I/O page are treated
  *   alike afterwards.
- * - a VM_FAULT_WIRE fault on a map that the current CPU busied and holds
- *   read-locked (uvm_map_pageable, see uvm_map.h) neither locks nor
- *   unlocks the map (ufi->maplocked); OpenBSD unlocks the map around
- *   uvm_fault_wire() instead.
  * - 1B, 2B and step 9 of uvm_fault_check live in helpers
  *   (uvm_fault_upper_promote, uvm_fault_lower_promote as NetBSD names
  *   them; uvm_fault_check_behind) to keep functions a screen long.
@@ -147,8 +143,7 @@ uvmfault_anonflush(struct vm_anon **anons, int n)
 
 /*
  * uvmfault_unlockmaps: unlock the map uvmfault_lookup locked (write_locked
- * says how).  Nothing happens when ufi is NULL or the caller holds the
- * map (ufi->maplocked).
+ * says how).  Nothing happens when ufi is NULL.
  * => map locked as write_locked says.
  */
 void
@@ -156,10 +151,6 @@ uvmfault_unlockmaps(struct uvm_faultinfo *ufi, boolean_t write_locked)
 {
 	if (ufi == NULL)
 		return;
-	if (ufi->maplocked) {
-		vm_map_assert_anylock(ufi->map);
-		return;
-	}
 	if (write_locked) {
 		vm_map_assert_wrlock(ufi->map);
 		vm_map_unlock(ufi->map);
@@ -194,9 +185,11 @@ uvmfault_unlockall(struct uvm_faultinfo *ufi, struct vm_amap *amap,
  * uvmfault_lookup: find and lock (read, or write if write_lock) the map
  * entry of ufi->orig_rvaddr; fill ufi->map, ufi->entry, ufi->size (bytes
  * to the end of the entry, at most orig_size) and ufi->mapv (the map's
- * timestamp, for uvmfault_relock).  With ufi->maplocked the map is
- * already read-locked by our caller and is not locked again (BUGS O3).
- * => called with the map unlocked (or maplocked).
+ * timestamp, for uvmfault_relock).  A wiring fault (uvm_fault_wire) runs
+ * with the map unlocked but busied by its caller, uvm_map_pageable():
+ * the read lock is taken here as for any fault (holding it across
+ * uvm_fault_wire and locking it again here is BUGS O3).
+ * => called with the map unlocked.
  * => returns TRUE with the map locked, FALSE (no entry) with it unlocked.
  */
 boolean_t
@@ -210,16 +203,11 @@ uvmfault_lookup(struct uvm_faultinfo *ufi, boolean_t write_lock)
 	    ufi->orig_rvaddr >= map->max_offset)
 		return FALSE;
 
-	if (ufi->maplocked) {
-		KASSERT(!write_lock);
-		vm_map_assert_anylock(map);
-	} else {
-		KASSERT(!rw_lock_held(&map->lock));
-		if (write_lock)
-			vm_map_lock(map);
-		else
-			vm_map_lock_read(map);
-	}
+	KASSERT(!rw_lock_held(&map->lock));
+	if (write_lock)
+		vm_map_lock(map);
+	else
+		vm_map_lock_read(map);
 
 	if (!uvm_map_lookup_entry(map, ufi->orig_rvaddr, &ufi->entry)) {
 		uvmfault_unlockmaps(ufi, write_lock);
@@ -236,7 +224,7 @@ uvmfault_lookup(struct uvm_faultinfo *ufi, boolean_t write_lock)
 /*
  * uvmfault_relock: read-lock the map again after a sleep; fail if it was
  * changed (write-locked) meanwhile, since ufi->entry may be gone then.
- * => called with the map unlocked (or maplocked).
+ * => called with the map unlocked.
  * => returns TRUE with the map read-locked, FALSE with it unlocked.
  */
 boolean_t
@@ -246,14 +234,9 @@ uvmfault_relock(struct uvm_faultinfo *ufi)
 		return TRUE;
 
 	counters_inc(uvmexp_counters, flt_relck);
-	if (ufi->maplocked)
-		vm_map_assert_anylock(ufi->map);
-	else {
-		KASSERT(!rw_lock_held(&ufi->map->lock));
-		vm_map_lock_read(ufi->map);
-	}
+	KASSERT(!rw_lock_held(&ufi->map->lock));
+	vm_map_lock_read(ufi->map);
 	if (ufi->mapv != ufi->map->timestamp) {
-		KASSERT(!ufi->maplocked);
 		vm_map_unlock_read(ufi->map);
 		return FALSE;
 	}
@@ -266,16 +249,12 @@ uvmfault_relock(struct uvm_faultinfo *ufi)
  * by giving it a private amap (amap_copy, M_NOWAIT, chunked around the
  * faulting page unless a stack).  When that fails (NEEDSCOPY still set)
  * wait for memory.  Either way the caller restarts the fault.
- * => called with the maps unlocked (or held by our caller: maplocked, in
- *    which case uvm_map_pageable must already have cleared NEEDSCOPY).
+ * => called with the maps unlocked.
  * => returns with the maps unlocked.
  */
 static void
 uvmfault_amapcopy(struct uvm_faultinfo *ufi)
 {
-	KASSERTMSG(!ufi->maplocked,
-	    "NEEDSCOPY entry in a wiring fault on a map held by the caller");
-
 	if (uvmfault_lookup(ufi, TRUE) == FALSE)
 		return;
 	if (UVM_ET_ISNEEDSCOPY(ufi->entry))
@@ -540,7 +519,7 @@ uvm_fault_check_behind(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
  * startva, the faulting page at centeridx), lock the amap with
  * flt->upper_lock_type and copy the range's anons into *ranons, and for
  * MADV_SEQUENTIAL deactivate and drop the back pages.
- * => called with nothing locked (or the map maplocked).
+ * => called with nothing locked.
  * => returns 0 with the map read-locked and the amap (if any) locked;
  *    otherwise with everything unlocked: EFAULT (no entry, case 0), EACCES
  *    (protection), ERESTART (NEEDSCOPY was cleared: redo).
@@ -1226,16 +1205,6 @@ uvm_fault(struct vm_map *orig_map, vaddr_t vaddr, vm_fault_t fault_type,
 	ufi.orig_map = orig_map;
 	ufi.orig_rvaddr = trunc_page(vaddr);
 	ufi.orig_size = PAGE_SIZE;
-	ufi.maplocked = FALSE;
-	if (fault_type == VM_FAULT_WIRE) {
-		/* busy_cpu changes only under map->mtx (uvm_map.h) */
-		mtx_enter(&orig_map->mtx);
-		ufi.maplocked = (orig_map->flags & VM_MAP_BUSY) != 0 &&
-		    orig_map->busy_cpu == cpu_number();
-		mtx_leave(&orig_map->mtx);
-		if (ufi.maplocked)
-			vm_map_assert_anylock(orig_map);
-	}
 	flt.narrow = FALSE;
 	flt.upper_lock_type = RW_READ;
 	flt.lower_lock_type = RW_WRITE;
@@ -1281,38 +1250,26 @@ uvm_fault(struct vm_map *orig_map, vaddr_t vaddr, vm_fault_t fault_type,
  * page aligned) with access_type.  On failure the pages wired so far are
  * unwired again (page wire counts; their mappings stay wired while the
  * entry is wired) and the error of uvm_fault() is returned.
- * => map busied by the current CPU and read-locked by it (uvm_map.h), or
- *    unlocked.
+ * => map unlocked (uvm_map_pageable busies it meanwhile, so no other CPU
+ *    changes it; see uvm_map.h).
  */
 int
 uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
     vm_prot_t access_type)
 {
-	boolean_t held;
 	vaddr_t va;
 	int error;
 
 	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
 	KASSERT(start <= end);
-	mtx_enter(&map->mtx);
-	held = (map->flags & VM_MAP_BUSY) != 0 &&
-	    map->busy_cpu == cpu_number();
-	mtx_leave(&map->mtx);
-	if (held)
-		vm_map_assert_anylock(map);
-	else
-		KASSERT(!rw_lock_held(&map->lock));
+	KASSERT(!rw_lock_held(&map->lock));
 
 	for (va = start; va < end; va += PAGE_SIZE) {
 		error = uvm_fault(map, va, VM_FAULT_WIRE, access_type);
 		if (error == 0)
 			continue;
-		if (va != start) {
-			if (held)
-				uvm_fault_unwire_locked(map, start, va);
-			else
-				uvm_fault_unwire(map, start, va);
-		}
+		if (va != start)
+			uvm_fault_unwire(map, start, va);
 		return error;
 	}
 	return 0;

@@ -38,10 +38,6 @@ struct uvm_faultinfo {
 	struct vm_map		*orig_map;
 	vaddr_t			 orig_rvaddr;	/* page aligned */
 	vsize_t			 orig_size;	/* bytes */
-	boolean_t		 maplocked;	/* model: the caller holds the
-						 * map (VM_FAULT_WIRE on a map
-						 * it busied): never lock or
-						 * unlock it */
 	/* OUT */
 	struct vm_map		*map;
 	unsigned int		 mapv;		/* map timestamp at lookup */
@@ -75,9 +71,10 @@ int	uvm_fault(struct vm_map *orig_map, vaddr_t vaddr, vm_fault_t fault_type,
 	    vm_prot_t access_type);
 /*
  * uvm_fault_wire: fault in and wire [start, end) with access_type.
- * => map read- or write-locked and busied by the caller (uvm_map_pageable),
- *    which is why uvmfault_lookup must not take the map lock again for a
- *    VM_FAULT_WIRE fault on a busy map owned by this CPU.
+ * => map unlocked, and busied by the caller (uvm_map_pageable) so that no
+ *    other CPU changes it; each page's fault takes the map read lock as
+ *    any fault does (holding the lock across this call instead, and so
+ *    taking it twice, was BUGS O3).
  * Returns 0 or an errno; on failure what was wired is unwired.
  */
 int	uvm_fault_wire(struct vm_map *, vaddr_t start, vaddr_t end,

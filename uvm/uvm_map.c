@@ -40,15 +40,12 @@
  *   (never assumes contiguity, BUGS O7); like uvm_map_pageable_pgon it
  *   sets wired_count to 0.
  * - uvm_map_pageable's lockflags (UVM_LK_ENTER/EXIT) are not modelled.
- * - mlock pass 2 keeps the map READ-locked (downgraded) and busied across
- *   uvm_fault_wire(), as uvm_fault.h requires and OpenBSD did until it
- *   switched to unlocking.  That design can deadlock: the wiring CPU
- *   sleeps on a page busied by a CPU that must read-lock the map again
- *   after its I/O, which waits behind a writer queued on the map lock.
- *   With -DUVM_MAP_WIRE_UNLOCKED the map is unlocked (still busied)
- *   across uvm_fault_wire() and write-locked again after, as current
- *   OpenBSD; the fault path must then lock the map normally (see
- *   uvm_map.h).
+ * - none in mlock: pass 2 unlocks the map (still busied) across
+ *   uvm_fault_wire() and write-locks it again after, as current OpenBSD.
+ *   Keeping it read-locked instead (as OpenBSD once did) deadlocks: the
+ *   wiring CPU sleeps on a page busied by a CPU that must read-lock the
+ *   map again after its I/O, which waits behind a writer queued on the
+ *   map lock (tests/test_map.c, test_mlock_io_writer).
  * - fork, MAP_INHERIT_COPY of an entry with an amap that is AMAP_SHARED,
  *   or of a shared (not copy-on-write) entry with an amap: the child's
  *   amap is copied at once and every mapping of the entry's anons is
@@ -60,6 +57,21 @@
  *   and its callers then go on with NEEDSCOPY set (a SHARE-inherited
  *   entry would later stop being shared).
  * - There is no pmap_copy(): a child starts with an empty pmap.
+ * - mprotect of a wired entry.  OpenBSD's uvm_map_protect, when the
+ *   pmap protection of a wired entry becomes PROT_NONE, only sets
+ *   wired_count to 0 (its TODO asks whether the pmap should be unwired
+ *   too) and pmap_protect then removes the wired mappings: the pages stay
+ *   wired forever, since munlock finds no mapping to unwire.  Here
+ *   uvm_map_protect first unwires the entry (pages and mappings, as
+ *   munlock would), then sets wired_count 0 as OpenBSD: the mlock is
+ *   dropped, so raising the protection again leaves the entry unwired.
+ *   When PROT_WRITE is added to a wired copy-on-write entry, its pages
+ *   are unwired and wired again with write access (the object pages are
+ *   copied into anons now, as FreeBSD's vm_map_protect does with
+ *   vm_fault_copy_entry); OpenBSD instead lets the next fault promote
+ *   the page, which leaves the object page wired and unreachable and
+ *   maps the new anon PMAP_WIRED with wire_count 0.  If that rewiring
+ *   fails, the entry is unwired and mprotect returns the error.
  * - No KERNEL_LOCK around amap and object calls: they lock themselves.
  */
 
@@ -662,15 +674,24 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	uvm_unmap_detach(&dead);
 }
 
+static int	uvm_map_protect_rewire(struct vm_map *, struct vm_map_entry *,
+		    vaddr_t);
+
 /*
  * uvm_map_protect: set the protection (set_max: the maximum protection,
  * which also caps the protection) of [start, end) (bytes).  Unmapped
  * parts are ignored.  Lowering a protection reduces the existing
  * mappings with pmap_protect; for copy-on-write entries PROT_WRITE is
  * never given to the pmap (and pmap_protect only ever reduces).
+ * A wired entry whose pmap protection becomes PROT_NONE is unwired
+ * first; a wired copy-on-write entry that gains PROT_WRITE is wired
+ * again with write access (uvm_map_protect_rewire).  See the file
+ * header.
  * => map unlocked.
  * Returns 0; EINVAL (bad prot or range); EACCES (prot exceeds some
- * entry's max_protection: nothing is changed).  Models uvm_map_protect().
+ * entry's max_protection: nothing is changed); an error of
+ * uvm_fault_wire() when rewiring failed (the protection is changed, the
+ * entry that failed is unwired).  Models uvm_map_protect().
  */
 int
 uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
@@ -678,6 +699,7 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 {
 	struct vm_map_entry *first, *iter;
 	vm_prot_t old_prot, mask;
+	boolean_t rewire = FALSE;
 	int error = 0;
 
 	KASSERT(!rw_lock_held(&map->lock));
@@ -712,11 +734,23 @@ uvm_map_protect(struct vm_map *map, vaddr_t start, vaddr_t end,
 		if ((old_prot & ~iter->protection) != 0) {
 			mask = UVM_ET_ISCOPYONWRITE(iter) ?
 			    ~PROT_WRITE : PROT_MASK;
+			if ((iter->protection & mask) == PROT_NONE &&
+			    VM_MAPENT_ISWIRED(iter)) {
+				/* OpenBSD's TODO: unwire, not just forget */
+				iter->wired_count = 0;
+				uvm_fault_unwire_locked(map, iter->start,
+				    iter->end);
+			}
 			pmap_protect(map->pmap, iter->start, iter->end,
 			    iter->protection & mask);
 		}
+		if (VM_MAPENT_ISWIRED(iter) && UVM_ET_ISCOPYONWRITE(iter) &&
+		    (iter->protection & ~old_prot & PROT_WRITE) != 0)
+			rewire = TRUE;
 	}
 	pmap_update(map->pmap);
+	if (rewire)
+		return uvm_map_protect_rewire(map, first, end);
 out:
 	vm_map_unlock(map);
 	return error;
@@ -812,6 +846,74 @@ uvm_map_amap_copy_wait(struct vm_map *map, struct vm_map_entry *entry,
 	} while (UVM_ET_ISNEEDSCOPY(entry));
 }
 
+/* a wired copy-on-write entry that may map object pages writable-to-be */
+static inline boolean_t
+uvm_map_rewire_needed(struct vm_map_entry *entry)
+{
+	return VM_MAPENT_ISWIRED(entry) && UVM_ET_ISCOPYONWRITE(entry) &&
+	    (entry->protection & PROT_WRITE) != 0;
+}
+
+/*
+ * uvm_map_protect_rewire: after uvm_map_protect gave PROT_WRITE to wired
+ * copy-on-write entries in [first, end), wire their pages again with
+ * the new protection, so that every object page is copied into an anon
+ * now and the wiring moves to it (FreeBSD's vm_fault_copy_entry for
+ * vm_map_protect; see the file header).  As mlock: NEEDSCOPY entries get
+ * their amap first, then the map is busied and unlocked while each entry
+ * is unwired (page wire counts only: the entry stays wired, so do its
+ * mappings) and wired again by uvm_fault_wire().  Entries that already
+ * had PROT_WRITE hold anons only and are wired again unchanged.  When
+ * uvm_fault_wire() fails, it has unwired that entry's pages: the entry
+ * gets wired_count 0 and its mappings are unwired.
+ * => map write-locked; unlocked on return.
+ * Returns 0 or the error of uvm_fault_wire().
+ */
+static int
+uvm_map_protect_rewire(struct vm_map *map, struct vm_map_entry *first,
+    vaddr_t end)
+{
+	struct vm_map_entry *iter, *failed = NULL;
+	unsigned int timestamp_save;
+	vaddr_t va;
+	int error = 0;
+
+	vm_map_assert_wrlock(map);
+	for (iter = first; iter != NULL && iter->start < end;
+	    iter = uvm_map_entry_next(map, iter))
+		if (uvm_map_rewire_needed(iter) && UVM_ET_ISNEEDSCOPY(iter))
+			uvm_map_amap_copy_wait(map, iter,
+			    UVM_ET_ISSTACK(iter) ? FALSE : TRUE);
+
+	vm_map_busy(map);
+	vm_map_unlock(map);
+	timestamp_save = map->timestamp;
+	for (iter = first; iter != NULL && iter->start < end;
+	    iter = uvm_map_entry_next(map, iter)) {
+		if (!uvm_map_rewire_needed(iter))
+			continue;
+		uvm_fault_unwire(map, iter->start, iter->end);
+		error = uvm_fault_wire(map, iter->start, iter->end,
+		    iter->protection);
+		if (error != 0) {
+			failed = iter;
+			break;
+		}
+	}
+	vm_map_lock(map);
+	KASSERTMSG(timestamp_save == map->timestamp,
+	    "uvm_map_protect_rewire: stale map");
+	vm_map_unbusy(map);
+
+	if (failed != NULL) {
+		failed->wired_count = 0;
+		for (va = failed->start; va < failed->end; va += PAGE_SIZE)
+			pmap_unwire(map->pmap, va);
+	}
+	vm_map_unlock(map);
+	return error;
+}
+
 /*
  * uvm_map_pageable_pgon: unwire the wired entries present in [start,
  * end) (bytes): clip the wired ones at the edges, wired_count = 0,
@@ -876,12 +978,10 @@ uvm_map_pageable_undo(struct vm_map *map, struct vm_map_entry *first,
  * start) to the one containing end - 1; the range has no holes.
  * Pass 1 (write lock): clip unwired edge entries, give entries that
  * need it their amap (amap_copy, as vm_map_lookup would), bump
- * wired_count.  Pass 2: busy the map and downgrade to the read lock
- * (UVM_MAP_WIRE_UNLOCKED: unlock), then uvm_fault_wire() each newly
- * wired entry: the map stays read-locked and busied by this CPU
- * meanwhile (see uvm_map.h: the fault path must not lock it again).
- * Then upgrade (relock), unbusy (nobody could change the map: it was
- * busy); on failure undo the wiring.
+ * wired_count.  Pass 2: busy the map and unlock it, then
+ * uvm_fault_wire() each newly wired entry: no other CPU can write-lock
+ * the map while it is busy, and each fault read-locks it as usual.  Then
+ * write-lock it again, unbusy; on failure undo the wiring.
  * => map write-locked; unlocked on return.
  * Returns 0 or uvm_fault_wire()'s error.  Models uvm_map_pageable_wire().
  */
@@ -917,11 +1017,7 @@ uvm_map_pageable_wire(struct vm_map *map, struct vm_map_entry *first,
 
 	/* pass 2 */
 	vm_map_busy(map);
-#ifdef UVM_MAP_WIRE_UNLOCKED
 	vm_map_unlock(map);
-#else
-	vm_map_downgrade(map);
-#endif
 	timestamp_save = map->timestamp;
 	for (iter = first; iter != stop; iter = uvm_map_entry_next(map, iter)) {
 		if (iter->protection == PROT_NONE || iter->wired_count != 1)
@@ -933,11 +1029,7 @@ uvm_map_pageable_wire(struct vm_map *map, struct vm_map_entry *first,
 			break;
 		}
 	}
-#ifdef UVM_MAP_WIRE_UNLOCKED
 	vm_map_lock(map);
-#else
-	vm_map_upgrade(map);
-#endif
 	KASSERTMSG(timestamp_save == map->timestamp,
 	    "uvm_map_pageable_wire: stale map");
 	vm_map_unbusy(map);

@@ -103,18 +103,11 @@ void	vm_map_unbusy(struct vm_map *);
  * map write-locked AND map->mtx held, so reading them with the map
  * locked (any) is race-free.  While a CPU owns VM_MAP_BUSY, vm_map_lock()
  * on other CPUs sleeps; vm_map_lock_read() does not wait.
- * uvm_map_pageable() (mlock) calls uvm_fault_wire() with the map
- * READ-locked (downgraded) and busied by the current CPU, and keeps it
- * so until uvm_fault_wire() returns.  So for a VM_FAULT_WIRE fault,
- * `map->busy_cpu == cpu_number()` means "the map is already read-locked
- * by my caller": uvmfault_lookup must not lock it again (BUGS O3), and
- * the fault path must neither unlock nor relock it.  For any other
- * fault, read busy_cpu only holding the map lock or map->mtx.
+ * uvm_map_pageable() (mlock) busies the map, UNLOCKS it, calls
+ * uvm_fault_wire(), then write-locks it again, as current OpenBSD: the
+ * wiring faults read-lock the map like any fault (which vm_map_busy does
+ * not prevent) while no other CPU can change it.
  * VM_MAP_WANTLOCK is not used: see uvm_map.c.
- * Built with -DUVM_MAP_WIRE_UNLOCKED (current OpenBSD), uvm_map_pageable()
- * instead UNLOCKS the map (still busied) around uvm_fault_wire(): then
- * busy_cpu == cpu_number() does not mean "locked by my caller"; test
- * rw_lock_held(&map->lock) too (that test is right in both builds).
  */
 void	vm_map_downgrade(struct vm_map *);
 void	vm_map_upgrade(struct vm_map *);
