@@ -7,6 +7,9 @@
  * - physical memory is a static array of UVM_SIM_MAXPHYS frames with
  *   PAGE_SIZE bytes of real contents each; uvm_page_init(npages) uses the
  *   first npages of them (physical addresses from VM_SIM_PHYSBASE).
+ *   A reboot only resets the frames the previous run allocated (they are
+ *   listed as they are first taken); every other frame is still in its
+ *   boot state, so boot time follows the pages used, not the array.
  * - one free list (OpenBSD: pmemrange) under uvm.pageqlock, first in
  *   first out; the reserve is uvmexp.reserve_kernel pages.
  * - a freed page's contents are poisoned (0xdb), so code that reads a
@@ -46,8 +49,16 @@ struct cpumem *uvmexp_counters;
 static struct vm_page vm_physmem[UVM_SIM_MAXPHYS];	/* [I] array */
 static unsigned char vm_physdata[UVM_SIM_MAXPHYS][PAGE_SIZE]
     __aligned(PAGE_SIZE);
-static unsigned char vm_physpoisoned[UVM_SIM_MAXPHYS];	/* boot only */
 static int vm_nphys;					/* [I] frames */
+/*
+ * Frames allocated since the last boot, each listed once: the next
+ * uvm_page_init resets only these; every other frame is in its boot
+ * state (vm_page_reset) with poisoned contents.
+ */
+static unsigned char vm_physdirty[UVM_SIM_MAXPHYS];	/* [Q] listed */
+static int vm_dirtylist[UVM_SIM_MAXPHYS];		/* [Q] indices */
+static int vm_ndirty;					/* [Q] */
+static int vm_physready;		/* every frame reset once (boot) */
 
 /*
  * uvm_page_owner_locked_p: is the lock of pg's owner held by this CPU
@@ -77,16 +88,37 @@ vm_page_index(struct vm_page *pg)
 }
 
 /*
+ * vm_page_reset: put frame i in its boot state: free, owned by nobody,
+ * unmapped, unwired, version 0; its contents are poisoned unless
+ * uvm_pagefree already did (a frame that was freed last).
+ */
+static void
+vm_page_reset(int i)
+{
+	struct vm_page *pg = &vm_physmem[i];
+	int freed = pg->pg_flags == PQ_FREE;
+
+	memset(pg, 0, sizeof(*pg));
+	pg->phys_addr = VM_SIM_PHYSBASE + ptoa(i);
+	pg->pg_busy_cpu = -1;
+	pg->pg_flags = PQ_FREE;
+	if (!freed)
+		memset(vm_physdata[i], VM_PAGE_POISON, PAGE_SIZE);
+}
+
+/*
  * uvm_page_init: boot (or reboot) physical memory with npages frames, all
- * free; the pagedaemon keeps freetarg free.  Resets the page queues and
- * the page counts of uvmexp.  Every page of the previous run must have
- * been freed, and no CPU may run in uvm/.  Models uvm_page_init().
+ * free and on the free list in physical address order; the pagedaemon
+ * keeps freetarg free.  Resets the page queues and the page counts of
+ * uvmexp.  The first call resets every frame; later ones only the frames
+ * allocated since the previous boot (the others never left their boot
+ * state).  Every page of the previous run must have been freed, and no
+ * CPU may run in uvm/.  Models uvm_page_init().
  * => no lock held.
  */
 void
 uvm_page_init(int npages, int freetarg)
 {
-	struct vm_page *pg;
 	int i;
 
 	KASSERT(lock_held_count() == 0);
@@ -98,22 +130,21 @@ uvm_page_init(int npages, int freetarg)
 	TAILQ_INIT(&uvm.page_active);
 	TAILQ_INIT(&uvm.page_inactive);
 
-	vm_nphys = npages;
-	for (i = 0; i < UVM_SIM_MAXPHYS; i++) {
-		pg = &vm_physmem[i];
-		memset(pg, 0, sizeof(*pg));
-		pg->phys_addr = VM_SIM_PHYSBASE + ptoa(i);
-		pg->pg_busy_cpu = -1;
-		if (i >= npages)
-			continue;
-		/* every later boot finds the frames poisoned by uvm_pagefree */
-		if (!vm_physpoisoned[i]) {
-			memset(vm_physdata[i], VM_PAGE_POISON, PAGE_SIZE);
-			vm_physpoisoned[i] = 1;
+	if (!vm_physready) {
+		/* a frame's flags are 0 here: vm_page_reset poisons it */
+		for (i = 0; i < UVM_SIM_MAXPHYS; i++)
+			vm_page_reset(i);
+		vm_physready = 1;
+	} else {
+		for (i = 0; i < vm_ndirty; i++) {
+			vm_page_reset(vm_dirtylist[i]);
+			vm_physdirty[vm_dirtylist[i]] = 0;
 		}
-		pg->pg_flags = PQ_FREE;
-		TAILQ_INSERT_TAIL(&uvm.page_free, pg, pageq);
 	}
+	vm_ndirty = 0;
+	vm_nphys = npages;
+	for (i = 0; i < npages; i++)
+		TAILQ_INSERT_TAIL(&uvm.page_free, &vm_physmem[i], pageq);
 
 	uvmexp.pagesize = PAGE_SIZE;
 	uvmexp.npages = npages;
@@ -144,6 +175,7 @@ uvm_pagealloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon,
     int flags)
 {
 	struct vm_page *pg, *dupe;
+	int idx;
 
 	KASSERT(obj == NULL || anon == NULL);
 	KASSERT(anon == NULL || off == 0);
@@ -169,6 +201,11 @@ uvm_pagealloc(struct uvm_object *obj, voff_t off, struct vm_anon *anon,
 	}
 	TAILQ_REMOVE(&uvm.page_free, pg, pageq);
 	uvmexp.free--;
+	idx = vm_page_index(pg);
+	if (!vm_physdirty[idx]) {		/* reset by the next boot */
+		vm_physdirty[idx] = 1;
+		vm_dirtylist[vm_ndirty++] = idx;
+	}
 	uvm_unlock_pageq();
 
 	KASSERT(PG_FLAGS(pg) == PQ_FREE && pg->wire_count == 0);

@@ -15,7 +15,10 @@
  * slot's contents are a PAGE_SIZE kernel allocation (malloc(9)
  * M_WAITOK) made by its first uvm_swap_put and freed with the slot, so
  * the leak check sees swap slots that outlive a run and ASan sees reads
- * of freed slots.
+ * of freed slots.  The device remembers the highest slot it ever
+ * allocated since boot and the lowest slot that may be free, so that a
+ * reboot and an allocation cost what the previous run used, not the
+ * size of the device.
  */
 
 #include <sys/param.h>
@@ -37,6 +40,8 @@ static uint32_t swap_bad[UVM_SWAP_MAXSLOTS / 32 + 1];	/* [S] bad */
 static unsigned char *swap_data[UVM_SWAP_MAXSLOTS + 1];
 static int swap_nslots;					/* [I] */
 static int swap_nbad;					/* [S] bad slots */
+static int swap_hiwat;		/* [S] highest slot allocated since boot */
+static int swap_hint;		/* [S] no free slot below this one */
 
 #define SWAP_TEST(map, s)	(((map)[(s) / 32] >> ((s) % 32)) & 1)
 #define SWAP_SET(map, s)	((map)[(s) / 32] |= 1U << ((s) % 32))
@@ -45,7 +50,8 @@ static int swap_nbad;					/* [S] bad slots */
 /*
  * uvm_swap_init: boot (or reset) swap with nslots slots (clamped to
  * UVM_SWAP_MAXSLOTS), all free.  Contents left by a previous run are
- * freed.  No CPU may run in uvm/.
+ * freed; only slots up to the previous run's high-water mark can hold
+ * any (no slot above it was ever allocated).  No CPU may run in uvm/.
  * => no lock held.
  */
 void
@@ -59,14 +65,17 @@ uvm_swap_init(int nslots)
 	if (nslots > UVM_SWAP_MAXSLOTS)
 		nslots = UVM_SWAP_MAXSLOTS;
 	mtx_init_flags(&uvm.swap_mtx, IPL_VM, "swaplk", 0);
-	for (s = 0; s <= UVM_SWAP_MAXSLOTS; s++) {
+	for (s = 1; s <= swap_hiwat; s++) {
 		if (swap_data[s] != NULL) {
 			free(swap_data[s], M_VMSWAP, PAGE_SIZE);
 			swap_data[s] = NULL;
 		}
 	}
-	memset(swap_used, 0, sizeof(swap_used));
-	memset(swap_bad, 0, sizeof(swap_bad));
+	/* the words holding bits 0..swap_hiwat */
+	memset(swap_used, 0, (swap_hiwat / 32 + 1) * sizeof(swap_used[0]));
+	memset(swap_bad, 0, (swap_hiwat / 32 + 1) * sizeof(swap_bad[0]));
+	swap_hiwat = 0;
+	swap_hint = 1;
 	swap_nslots = nslots;
 	swap_nbad = 0;
 	uvmexp.swpages = nslots;
@@ -94,14 +103,25 @@ uvm_swap_alloc(void)
 
 	mtx_enter(&uvm.swap_mtx);
 	if (uvmexp.swpginuse + swap_nbad < swap_nslots) {
-		for (s = 1; s <= swap_nslots; s++) {
+		s = swap_hint;
+		while (s <= swap_nslots) {
+			/* skip words whose 32 slots are all taken */
+			if (s % 32 == 0 && swap_used[s / 32] == 0xffffffffU) {
+				s += 32;
+				continue;
+			}
 			if (!SWAP_TEST(swap_used, s)) {
 				SWAP_SET(swap_used, s);
 				uvmexp.swpginuse++;
 				slot = s;
 				break;
 			}
+			s++;
 		}
+		KASSERT(slot != 0);
+		swap_hint = slot + 1;
+		if (slot > swap_hiwat)
+			swap_hiwat = slot;
 	}
 	mtx_leave(&uvm.swap_mtx);
 	return (slot);
@@ -130,6 +150,8 @@ uvm_swap_free(int slot)
 	if (!SWAP_TEST(swap_bad, slot)) {	/* bad ones stay retired */
 		SWAP_CLR(swap_used, slot);
 		uvmexp.swpginuse--;
+		if (slot < swap_hint)
+			swap_hint = slot;
 	}
 	mtx_leave(&uvm.swap_mtx);
 	if (data != NULL)

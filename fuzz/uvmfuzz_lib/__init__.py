@@ -1,0 +1,1 @@
+"""uvmfuzz command internals (standard library only)."""
