@@ -26,11 +26,12 @@
 
 static const char *progname = "progtool";
 
+/* one line: what is wrong, then how to call us; exit 2 */
 static void
-usage(void)
+usage(const char *what)
 {
-	fprintf(stderr, "usage: %s decode|encode|check|canon FILE "
-	    "[-o OUT] (try '%s help')\n", progname, progname);
+	fprintf(stderr, "%s: %s: usage: %s decode|encode|check|canon FILE "
+	    "[-o OUT] (see '%s help')\n", progname, what, progname, progname);
 	exit(2);
 }
 
@@ -175,6 +176,7 @@ main(int argc, char **argv)
 {
 	static struct prog p;
 	static uint8_t enc[PROG_ENCODE_MAX];
+	char what[128];
 	const char *cmd, *path = NULL, *out = NULL;
 	uint8_t *buf;
 	size_t len, n;
@@ -182,7 +184,7 @@ main(int argc, char **argv)
 	int i;
 
 	if (argc < 2)
-		usage();
+		usage("no command");
 	cmd = argv[1];
 	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "-h") == 0 ||
 	    strcmp(cmd, "--help") == 0)
@@ -194,19 +196,19 @@ main(int argc, char **argv)
 		    argv[i][1] == '\0'))
 			path = argv[i];
 		else {
-			fprintf(stderr, "%s: unexpected argument '%s'\n",
-			    progname, argv[i]);
-			usage();
+			snprintf(what, sizeof(what), "unexpected argument "
+			    "'%s'", argv[i]);
+			usage(what);
 		}
 	}
 	if (path == NULL) {
-		fprintf(stderr, "%s: %s: missing FILE\n", progname, cmd);
-		usage();
+		snprintf(what, sizeof(what), "%s: missing FILE", cmd);
+		usage(what);
 	}
 	if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "encode") != 0 &&
 	    strcmp(cmd, "check") != 0 && strcmp(cmd, "canon") != 0) {
-		fprintf(stderr, "%s: unknown command '%s'\n", progname, cmd);
-		usage();
+		snprintf(what, sizeof(what), "unknown command '%s'", cmd);
+		usage(what);
 	}
 	if (strcmp(cmd, "check") == 0 && out != NULL) {
 		fprintf(stderr, "%s: check writes nothing, -o makes no "
