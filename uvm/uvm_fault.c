@@ -47,6 +47,14 @@
  *   cannot zero-fill a pager error and returns EIO.
  * - an anon whose swap slot is SWSLOT_BAD fails with EACCES without I/O.
  * - uvm_fault_unwire_locked() skips mappings that are not wired.
+ * - a fault on a wired entry that is not the wiring fault and replaces
+ *   the wired mapping of one wired page with another (a 1B or 2B
+ *   promotion, e.g. a write to a wired anon that fork left shared) moves
+ *   the wiring to the new page (uvmfault_wire_move).  OpenBSD wires only
+ *   on VM_FAULT_WIRE: the old page stays wired for good and the new one
+ *   is mapped PMAP_WIRED with wire_count 0.  The wiring cannot move when
+ *   the promotion into a shared amap already removed the old mapping
+ *   (pmap_page_protect, OpenBSD's "XXX: PAGE MIGHT BE WIRED!").
  * - no submaps, rusage, tracepoints, uvmfault_update_stats (maxrss).
  * - the counters are per-CPU (counters_inc(uvmexp_counters, ...)); a
  *   fault that returns ENOMEM is counted in uvmexp.fltnomem (atomic).
@@ -759,6 +767,92 @@ uvm_fault_upper_promote(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 }
 
 /*
+ * uvmfault_wired_prev: for a fault on a wired entry that is not the
+ * wiring fault itself: the page whose wired mapping at va the new
+ * mapping of pg replaces, when that page is another one and wired (a
+ * promotion, 1B or 2B, on a wired entry, or the restart of one): the
+ * entry's wiring must move from it to pg (uvmfault_wire_move).  NULL
+ * otherwise.  Call before pmap_enter().
+ * => map read-locked; the amap (if any) locked.
+ */
+static struct vm_page *
+uvmfault_wired_prev(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
+    vm_fault_t fault_type, struct vm_page *pg)
+{
+	struct pmap *pmap = ufi->orig_map->pmap;
+	struct vm_page *opg;
+	paddr_t pa;
+	int wired;
+
+	vm_map_assert_anylock(ufi->map);
+	if (!flt->wired || fault_type == VM_FAULT_WIRE)
+		return NULL;
+	if (!pmap_extract(pmap, ufi->orig_rvaddr, &pa) ||
+	    pmap_prot(pmap, ufi->orig_rvaddr, &wired) == -1 || !wired)
+		return NULL;
+	opg = PHYS_TO_VM_PAGE(pa);
+	if (opg == NULL || opg == pg || opg->wire_count == 0)
+		return NULL;
+	return opg;
+}
+
+/*
+ * uvmfault_wire_move: the mapping of a wired entry now maps pg instead of
+ * opg (uvmfault_wired_prev): wire pg, unwire opg.  OpenBSD wires only on
+ * VM_FAULT_WIRE, so a write that promotes a page of a wired entry leaves
+ * the old page wired for good and maps the new one PMAP_WIRED unwired.
+ * => pg's owner write-locked (the amap, or the object for 2A); opg's
+ *    owner is locked here when we do not hold it (lock order: amap, then
+ *    object).  Page queues unlocked.
+ */
+static void
+uvmfault_wire_move(struct vm_page *opg, struct vm_page *pg)
+{
+	struct rwlock *lock = NULL;
+
+	KASSERT(pg->uanon != NULL ? rw_write_held(pg->uanon->an_lock) :
+	    rw_write_held(pg->uobject->vmobjlock));
+	if (opg->uanon != NULL)
+		lock = opg->uanon->an_lock;
+	else if (opg->uobject != NULL)
+		lock = opg->uobject->vmobjlock;
+	KASSERT(lock != NULL);
+	if (rw_write_held(lock))
+		lock = NULL;
+	else
+		rw_enter(lock, RW_WRITE);
+	uvm_lock_pageq();
+	uvm_pagewire(pg);
+	uvm_pageunwire(opg);
+	uvm_unlock_pageq();
+	if (lock != NULL)
+		rw_exit(lock);
+}
+
+/*
+ * uvmfault_pmfail_stale: pmap_enter() failed after a promotion (1B, 2B):
+ * the slot now holds the new anon, but the old translation at va (the
+ * old page, read-only) is still there, so this map would keep reading
+ * the old page, and see the writes of its other holder.  OpenBSD's
+ * comment says the pmap "threw away the mapping"; make that true.  A
+ * wiring the old mapping carried (opg, uvmfault_wired_prev) moves to pg
+ * first, so that the restarted fault finds pg wired.
+ * => map read-locked; the amap write-locked.
+ */
+static void
+uvmfault_pmfail_stale(struct uvm_faultinfo *ufi, struct vm_page *opg,
+    struct vm_page *pg)
+{
+	struct pmap *pmap = ufi->orig_map->pmap;
+
+	vm_map_assert_anylock(ufi->map);
+	if (opg != NULL)
+		uvmfault_wire_move(opg, pg);
+	pmap_remove(pmap, ufi->orig_rvaddr, ufi->orig_rvaddr + PAGE_SIZE);
+	pmap_update(pmap);
+}
+
+/*
  * uvm_fault_upper: case 1, the faulting page has an anon.  Make its data
  * resident (uvmfault_anonget), copy it for a write to a shared anon (1B)
  * or use it (1A), and enter the mapping.
@@ -772,7 +866,8 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 	struct vm_amap *amap = ufi->entry->aref.ar_amap;
 	struct pmap *pmap = ufi->orig_map->pmap;
 	struct vm_anon *anon = anons[flt->centeridx];
-	struct vm_page *pg;
+	struct vm_page *pg, *opg;
+	boolean_t promoted;
 	int error;
 
 	vm_map_assert_anylock(ufi->map);
@@ -788,7 +883,8 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		return error;
 	KASSERT(anon->an_page != NULL);
 
-	if ((flt->access_type & PROT_WRITE) != 0 && anon->an_ref > 1) {
+	promoted = (flt->access_type & PROT_WRITE) != 0 && anon->an_ref > 1;
+	if (promoted) {
 		error = uvm_fault_upper_promote(ufi, flt, &anon, &pg);
 		if (error != 0)
 			return error;
@@ -800,11 +896,14 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 			flt->enter_prot &= ~PROT_WRITE;
 	}
 
+	opg = uvmfault_wired_prev(ufi, flt, fault_type, pg);
 	if (pmap_enter(pmap, ufi->orig_rvaddr,
 	    VM_PAGE_TO_PHYS(pg) | flt->pa_flags, flt->enter_prot,
 	    flt->access_type | PMAP_CANFAIL |
 	    (flt->wired ? PMAP_WIRED : 0)) != 0) {
 		/* nothing to undo, but the page must be on a queue */
+		if (promoted)
+			uvmfault_pmfail_stale(ufi, opg, pg);
 		if (pg->wire_count == 0) {
 			uvm_lock_pageq();
 			uvm_pageactivate(pg);
@@ -817,13 +916,15 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		return ERESTART;
 	}
 
+	if (opg != NULL)
+		uvmfault_wire_move(opg, pg);
 	uvm_lock_pageq();
 	if (fault_type == VM_FAULT_WIRE)
 		uvm_pagewire(pg);
 	else if (pg->wire_count == 0)
 		uvm_pageactivate(pg);
 	uvm_unlock_pageq();
-	if (fault_type == VM_FAULT_WIRE) {
+	if (fault_type == VM_FAULT_WIRE || opg != NULL) {
 		/* it stays in memory: its swap slot can go, it is dirty */
 		KASSERT(rw_write_held(amap->am_lock));
 		atomic_clearbits_int(&pg->pg_flags, PG_CLEAN);
@@ -1063,7 +1164,7 @@ uvm_fault_lower(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 	struct uvm_object *uobj = ufi->entry->object.uvm_obj;
 	struct pmap *pmap = ufi->orig_map->pmap;
 	struct vm_anon *anon = NULL;
-	struct vm_page *uobjpage, *pg;
+	struct vm_page *uobjpage, *pg, *opg;
 	int error;
 
 	vm_map_assert_anylock(ufi->map);
@@ -1115,15 +1216,19 @@ uvm_fault_lower(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 	if (amap != NULL)
 		KASSERT(anon == NULL || (rw_write_held(amap->am_lock) &&
 		    anon->an_lock == amap->am_lock));
+	opg = uvmfault_wired_prev(ufi, flt, fault_type, pg);
 	if (pmap_enter(pmap, ufi->orig_rvaddr,
 	    VM_PAGE_TO_PHYS(pg) | flt->pa_flags, flt->enter_prot,
 	    flt->access_type | PMAP_CANFAIL |
 	    (flt->wired ? PMAP_WIRED : 0)) != 0) {
 		/* the anon stays; its page must be idle and queued */
 		if (anon != NULL) {
-			uvm_lock_pageq();
-			uvm_pageactivate(pg);
-			uvm_unlock_pageq();
+			uvmfault_pmfail_stale(ufi, opg, pg);
+			if (pg->wire_count == 0) {
+				uvm_lock_pageq();
+				uvm_pageactivate(pg);
+				uvm_unlock_pageq();
+			}
 			uvmfault_unbusy(pg);
 		}
 		uvmfault_unlockall(ufi, amap, uobj);
@@ -1133,6 +1238,8 @@ uvm_fault_lower(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		return ERESTART;
 	}
 
+	if (opg != NULL)
+		uvmfault_wire_move(opg, pg);
 	uvm_lock_pageq();
 	if (fault_type == VM_FAULT_WIRE)
 		uvm_pagewire(pg);

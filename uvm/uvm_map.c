@@ -846,7 +846,7 @@ uvm_map_amap_copy_wait(struct vm_map *map, struct vm_map_entry *entry,
 	} while (UVM_ET_ISNEEDSCOPY(entry));
 }
 
-/* a wired copy-on-write entry that may map object pages writable-to-be */
+/* a wired copy-on-write entry with PROT_WRITE: its pages must be anons */
 static inline boolean_t
 uvm_map_rewire_needed(struct vm_map_entry *entry)
 {
@@ -860,9 +860,11 @@ uvm_map_rewire_needed(struct vm_map_entry *entry)
  * the new protection, so that every object page is copied into an anon
  * now and the wiring moves to it (FreeBSD's vm_fault_copy_entry for
  * vm_map_protect; see the file header).  As mlock: NEEDSCOPY entries get
- * their amap first, then the map is busied and unlocked while each entry
- * is unwired (page wire counts only: the entry stays wired, so do its
- * mappings) and wired again by uvm_fault_wire().  Entries that already
+ * their amap first, then the map is busied and unlocked; each entry is
+ * unwired with the map write-locked again (page wire counts only: the
+ * entry stays wired, so do its mappings; no fault may promote a page
+ * between the walk of its mappings and their unwiring) and wired again
+ * by uvm_fault_wire() with the map unlocked.  Entries that already
  * had PROT_WRITE hold anons only and are wired again unchanged.  When
  * uvm_fault_wire() fails, it has unwired that entry's pages: the entry
  * gets wired_count 0 and its mappings are unwired.
@@ -892,7 +894,11 @@ uvm_map_protect_rewire(struct vm_map *map, struct vm_map_entry *first,
 	    iter = uvm_map_entry_next(map, iter)) {
 		if (!uvm_map_rewire_needed(iter))
 			continue;
-		uvm_fault_unwire(map, iter->start, iter->end);
+		/* write-locked: no fault on the entry runs meanwhile */
+		vm_map_lock(map);
+		uvm_fault_unwire_locked(map, iter->start, iter->end);
+		vm_map_unlock(map);
+		timestamp_save = map->timestamp;
 		error = uvm_fault_wire(map, iter->start, iter->end,
 		    iter->protection);
 		if (error != 0) {
