@@ -1,0 +1,360 @@
+/*
+ * tests/test_oracle.c: the semantic oracle (fuzz/oracle.c) alone, with
+ * expectations computed by hand: fork COPY and SHARE, private object
+ * read-through and copy on write, shared objects across processes,
+ * partial munmap, mprotect denial, mlock, inheritance NONE/ZERO and
+ * poisoning.  The model is not involved.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "uvm_sim.h"
+#include "oracle.h"
+
+#define PG		4096ULL
+#define A		0x10000ULL	/* a mapping address */
+#define B		0x80000ULL	/* another one */
+#define RW		3
+#define RO		1
+#define RWX		7
+#define PRIV		0
+#define SHR		UVM_SIM_MAP_SHARED
+#define FIX		UVM_SIM_MAP_FIXED
+#define OBJ		UVM_SIM_MAP_OBJECT
+
+/* splitmix64 outputs, computed outside the oracle */
+#define OBJ0_W0		0xe220a8397b1dcdafULL	/* object 0, offset 0 */
+#define OBJ1_P2_W0	0x89f4c72755e364f3ULL	/* object 1, offset 0x2000 */
+#define OBJ1_P2_W1	0x226bff9bba3d20d6ULL	/* object 1, offset 0x2008 */
+
+/* rd: p reads addr; the test fails unless it succeeds */
+static uint64_t
+rd(int p, uint64_t addr)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	oracle_access_done(p, addr, 0, 0, 0);
+	return pd.val;
+}
+
+/* wr: p writes val at addr; the test fails unless it succeeds */
+static void
+wr(int p, uint64_t addr, uint64_t val)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, 1, &pd);
+	assert_int_equal(pd.err, 0);
+	oracle_access_done(p, addr, 1, val, 0);
+}
+
+/* err: the error an access must return */
+static int
+err(int p, uint64_t addr, int write)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, write, &pd);
+	return pd.err;
+}
+
+static int
+setup(void **state)
+{
+	oracle_reset();
+	assert_int_equal(oracle_proc_new(0), 0);
+	return 0;
+}
+
+static int
+anon(int p, uint64_t addr, int npages, int prot, int flags, int inh)
+{
+	return oracle_mmap(p, addr, npages, prot, RWX, flags | FIX, inh, 0,
+	    0, 0);
+}
+
+static void
+test_obj_initial(void **state)
+{
+	assert_int_equal(oracle_obj_initial(0, 0), OBJ0_W0);
+	assert_int_equal(oracle_obj_initial(1, 0x2000), OBJ1_P2_W0);
+	assert_int_equal(oracle_obj_initial(1, 0x200f), OBJ1_P2_W1);
+}
+
+static void
+test_fork_copy(void **state)
+{
+	assert_int_equal(anon(0, A, 4, RW, PRIV, 1), 0);
+	wr(0, A, 1);
+	wr(0, A + PG, 5);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(rd(1, A), 1);
+	wr(1, A, 2);			/* child copies */
+	assert_int_equal(rd(0, A), 1);
+	assert_int_equal(rd(1, A), 2);
+	wr(0, A + PG, 6);		/* parent copies */
+	assert_int_equal(rd(1, A + PG), 5);
+	assert_int_equal(rd(0, A + PG), 6);
+	wr(0, A + 2 * PG + 8, 3);	/* untouched at fork */
+	assert_int_equal(rd(1, A + 2 * PG + 8), 0);
+	assert_int_equal(rd(0, A + 2 * PG + 8), 3);
+	assert_int_equal(oracle_fork(0, 1), EBUSY);
+}
+
+static void
+test_share(void **state)
+{
+	assert_int_equal(anon(0, A, 4, RW, PRIV, 1), 0);
+	wr(0, A, 1);
+	assert_int_equal(oracle_minherit(0, A, 2, 0), 0);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	wr(1, A, 2);
+	assert_int_equal(rd(0, A), 2);
+	wr(0, A + PG + 16, 7);		/* untouched before the fork */
+	assert_int_equal(rd(1, A + PG + 16), 7);
+	wr(0, A + 2 * PG, 9);		/* pages 2-3 stayed COPY */
+	assert_int_equal(rd(1, A + 2 * PG), 0);
+	/* a COW child of a sharer: the sharers still see each other */
+	assert_int_equal(oracle_minherit(0, A, 2, 1), 0);
+	assert_int_equal(oracle_fork(0, 2), 0);
+	wr(1, A, 3);
+	assert_int_equal(rd(0, A), 3);
+	assert_int_equal(rd(2, A), 2);
+}
+
+static void
+test_private_object(void **state)
+{
+	assert_int_equal(oracle_mmap(0, A, 4, RW, RWX, PRIV | FIX | OBJ, 1, 0,
+	    1, 0), 0);
+	assert_int_equal(oracle_mmap(0, B, 4, RW, RWX, SHR | FIX | OBJ, 1, 0,
+	    1, 0), 0);
+	assert_int_equal(rd(0, A + 2 * PG), OBJ1_P2_W0);
+	wr(0, B + 2 * PG, 7);		/* through the shared mapping */
+	assert_int_equal(rd(0, A + 2 * PG), 7);	/* read-through */
+	wr(0, A + 2 * PG + 8, 9);	/* private copy of the page now */
+	wr(0, B + 2 * PG, 8);
+	assert_int_equal(rd(0, A + 2 * PG), 7);
+	assert_int_equal(rd(0, A + 2 * PG + 8), 9);
+	assert_int_equal(rd(0, B + 2 * PG + 8), OBJ1_P2_W1);
+	assert_int_equal(oracle_obj_word(1, 0x2000), 8);
+	assert_int_equal(oracle_obj_word(1, 0x2008), OBJ1_P2_W1);
+}
+
+static void
+test_shared_object(void **state)
+{
+	assert_int_equal(oracle_proc_new(1), 0);
+	assert_int_equal(oracle_mmap(0, A, 2, RW, RWX, SHR | FIX | OBJ, 1, 0,
+	    0, 0), 0);
+	assert_int_equal(oracle_mmap(1, B, 2, RW, RWX, SHR | FIX | OBJ, 1, 0,
+	    0, 0), 0);
+	assert_int_equal(rd(1, B), OBJ0_W0);
+	wr(0, A + 8, 42);
+	assert_int_equal(rd(1, B + 8), 42);
+	/* a COPY child of a shared mapping is private */
+	assert_int_equal(oracle_fork(1, 2), 0);
+	wr(2, B + 8, 43);
+	assert_int_equal(rd(0, A + 8), 42);
+	/* the object outlives its mappings */
+	assert_int_equal(oracle_exit(0), 0);
+	assert_int_equal(oracle_exit(1), 0);
+	assert_int_equal(oracle_obj_word(0, 8), 42);
+}
+
+static void
+test_partial_munmap(void **state)
+{
+	int i;
+
+	assert_int_equal(anon(0, A, 4, RW, PRIV, 1), 0);
+	for (i = 0; i < 4; i++)
+		wr(0, A + i * PG, 10 + i);
+	assert_int_equal(oracle_munmap(0, A + PG, 2), 0);
+	assert_int_equal(err(0, A + PG, 0), EFAULT);
+	assert_int_equal(err(0, A + 2 * PG, 1), EFAULT);
+	assert_int_equal(rd(0, A), 10);
+	assert_int_equal(rd(0, A + 3 * PG), 13);
+	assert_int_equal(anon(0, A + PG, 1, RW, PRIV, 1), 0);
+	assert_int_equal(rd(0, A + PG), 0);
+	/* FIXED replaces */
+	assert_int_equal(anon(0, A, 2, RW, PRIV, 1), 0);
+	assert_int_equal(rd(0, A), 0);
+	assert_int_equal(rd(0, A + 3 * PG), 13);
+	assert_int_equal(oracle_munmap(0, A + 1, 1), EINVAL);
+	assert_int_equal(oracle_munmap(0, A, 0), EINVAL);
+}
+
+static void
+test_mprotect(void **state)
+{
+	struct oracle_pred pd;
+
+	assert_int_equal(oracle_mmap(0, A, 4, RO, RO, PRIV | FIX, 1, 0, 0,
+	    0), 0);
+	assert_int_equal(err(0, A, 1), EACCES);
+	assert_int_equal(oracle_mprotect(0, A, 4, RW), EACCES);
+	assert_int_equal(err(0, A, 1), EACCES);
+	assert_int_equal(anon(0, B, 4, RW, PRIV, 1), 0);
+	wr(0, B + PG, 5);
+	assert_int_equal(oracle_mprotect(0, B + PG, 1, RO), 0);
+	assert_int_equal(err(0, B + PG, 1), EACCES);
+	assert_int_equal(rd(0, B + PG), 5);
+	wr(0, B, 1);
+	wr(0, B + 2 * PG, 1);
+	assert_int_equal(oracle_mprotect(0, B, 4, 0), 0);
+	assert_int_equal(err(0, B, 0), EACCES);
+	/* above maxprot anywhere in the range: no change at all */
+	assert_int_equal(oracle_mprotect(0, A - 4 * PG, 0x78, RW), EACCES);
+	assert_int_equal(err(0, B, 0), EACCES);
+	assert_int_equal(err(0, B - PG, 0), EFAULT);
+	assert_int_equal(err(0, 0, 0), EFAULT);
+	/* a load from write-only memory: EACCES or the value */
+	assert_int_equal(oracle_mprotect(0, B, 1, 2), 0);
+	wr(0, B, 6);
+	oracle_access_predict(0, B, 0, &pd);
+	assert_true(pd.flags & ORACLE_EACCESOK);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 0), 1);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 6, 0), 1);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 5, 0), 0);
+}
+
+static void
+test_mlock(void **state)
+{
+	assert_int_equal(oracle_mmap(0, A, 2, RW, RWX, PRIV | FIX | OBJ, 1, 0,
+	    1, 2), 0);
+	assert_int_equal(oracle_mmap(0, B, 4, RW, RWX, SHR | FIX | OBJ, 1, 0,
+	    1, 0), 0);
+	assert_int_equal(oracle_mlock(0, A, 3), EFAULT);	/* hole */
+	wr(0, B + 2 * PG, 7);
+	assert_int_equal(oracle_mlock(0, A, 2), 0);	/* copies now */
+	wr(0, B + 2 * PG, 8);
+	assert_int_equal(rd(0, A), 7);
+	assert_int_equal(oracle_munlock(0, A, 3), 0);	/* holes are fine */
+	/* a wired read-only private mapping given PROT_WRITE: copied now */
+	assert_int_equal(oracle_mmap(0, A, 1, RO, RWX, PRIV | FIX | OBJ, 1, 0,
+	    1, 3), 0);
+	assert_int_equal(oracle_mlock(0, A, 1), 0);
+	wr(0, B + 3 * PG, 11);
+	assert_int_equal(rd(0, A), 11);
+	assert_int_equal(oracle_mprotect(0, A, 1, RW), 0);
+	wr(0, B + 3 * PG, 12);
+	assert_int_equal(rd(0, A), 11);
+	/* PROT_NONE drops the wiring: no copy when write comes back */
+	assert_int_equal(oracle_mmap(0, A, 1, RO, RWX, PRIV | FIX | OBJ, 1, 0,
+	    1, 3), 0);
+	assert_int_equal(oracle_mlock(0, A, 1), 0);
+	assert_int_equal(oracle_mprotect(0, A, 1, 0), 0);
+	assert_int_equal(oracle_mprotect(0, A, 1, RW), 0);
+	wr(0, B + 3 * PG, 13);
+	assert_int_equal(rd(0, A), 13);
+}
+
+static void
+test_inherit_none_zero(void **state)
+{
+	assert_int_equal(anon(0, A, 1, RW, PRIV, 2), 0);
+	assert_int_equal(oracle_mmap(0, B, 1, RW, RWX, SHR | FIX | OBJ, 3, 0,
+	    0, 0), 0);
+	wr(0, A, 1);
+	wr(0, B, 2);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(err(1, A, 0), EFAULT);
+	assert_int_equal(rd(1, B), 0);			/* fresh zero */
+	wr(1, B, 3);
+	assert_int_equal(rd(0, B), 2);
+}
+
+static void
+test_poison(void **state)
+{
+	struct oracle_pred pd;
+
+	assert_int_equal(anon(0, A, 2, RW, PRIV, 1), 0);
+	wr(0, A, 1);
+	wr(0, A + PG, 2);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	/* without an injected error, EACCES is a finding */
+	oracle_access_predict(1, A, 0, &pd);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 0), 0);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 2, 0), 0);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 1, 0), 1);
+	/* with one, it poisons the page shared by parent and child */
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 1), 1);
+	oracle_access_done(1, A, 0, 0, EACCES);
+	assert_int_equal(err(0, A, 0), EACCES);
+	assert_int_equal(err(0, A, 1), EACCES);
+	assert_int_equal(err(1, A, 1), EACCES);
+	assert_int_equal(rd(0, A + PG), 2);
+	/* a copy made before the error is not poisoned */
+	wr(1, A + PG, 3);
+	oracle_access_predict(0, A + PG, 0, &pd);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 1), 1);
+	oracle_access_done(0, A + PG, 0, 0, EACCES);
+	assert_int_equal(err(0, A + PG, 0), EACCES);
+	assert_int_equal(rd(1, A + PG), 3);
+	/* fork of a wired region copies at once: poisoning stays apart */
+	assert_int_equal(anon(1, B, 1, RW, PRIV, 1), 0);
+	wr(1, B, 7);
+	assert_int_equal(oracle_mlock(1, B, 1), 0);
+	assert_int_equal(oracle_fork(1, 2), 0);
+	oracle_access_predict(2, B, 0, &pd);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 1), 1);
+	oracle_access_done(2, B, 0, 0, EACCES);
+	assert_int_equal(err(2, B, 0), EACCES);
+	assert_int_equal(rd(1, B), 7);
+	/* "maybe poisoned": either outcome, then settled */
+	wr(1, A + PG + 8, 4);
+	oracle_maybe_poison(1, A + PG, 1);
+	oracle_access_predict(1, A + PG, 0, &pd);
+	assert_true(pd.flags & ORACLE_MAYPOISON);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 0), 1);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 3, 0), 1);
+	oracle_access_done(1, A + PG, 0, 0, 0);
+	oracle_access_predict(1, A + PG, 0, &pd);
+	assert_false(pd.flags & ORACLE_MAYPOISON);
+}
+
+static void
+test_reset(void **state)
+{
+	assert_int_equal(anon(0, A, 1, RW, PRIV, 1), 0);
+	wr(0, A, 5);
+	oracle_reset();
+	assert_int_equal(oracle_proc_exists(0), 0);
+	assert_int_equal(oracle_proc_new(0), 0);
+	assert_int_equal(err(0, A, 0), EFAULT);
+	assert_int_equal(oracle_mmap(0, A, 1, RW, RO, PRIV | FIX, 1, 0, 0, 0),
+	    EACCES);
+	assert_int_equal(oracle_mmap(0, A, 1, RW, RW, OBJ | FIX, 1, 0, 0,
+	    UVM_SIM_OBJPAGES), EINVAL);
+	assert_int_equal(oracle_mmap(0, A, 1, RW, RW, OBJ | FIX, 1, 0, 0,
+	    UVM_SIM_OBJPAGES - 1), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_obj_initial, setup),
+		cmocka_unit_test_setup(test_fork_copy, setup),
+		cmocka_unit_test_setup(test_share, setup),
+		cmocka_unit_test_setup(test_private_object, setup),
+		cmocka_unit_test_setup(test_shared_object, setup),
+		cmocka_unit_test_setup(test_partial_munmap, setup),
+		cmocka_unit_test_setup(test_mprotect, setup),
+		cmocka_unit_test_setup(test_mlock, setup),
+		cmocka_unit_test_setup(test_inherit_none_zero, setup),
+		cmocka_unit_test_setup(test_poison, setup),
+		cmocka_unit_test_setup(test_reset, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
