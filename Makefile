@@ -68,7 +68,9 @@ vcc	= $(if $(filter afl afl-biglock,$1),AFL_USE_ASAN=1 AFL_QUIET=1 $(AFL_CC),$(C
 
 WARN	:= -Wall -Wextra -Wno-unused-parameter -Wno-sign-compare -Wno-missing-field-initializers
 DEPF	:= -MMD -MP
-KERN_INC = -nostdinc -ffreestanding -isystem $(RESDIR)/include -Ishims/include -Iuvm -D_KERNEL
+# -ffreestanding drops unwind tables; sanitizer and libFuzzer stack
+# traces need them to walk from panic() back into uvm/
+KERN_INC = -nostdinc -ffreestanding -fasynchronous-unwind-tables -isystem $(RESDIR)/include -Ishims/include -Iuvm -D_KERNEL
 HOST_INC := -I. -Ishims -Iuvm
 
 UVM_SRCS	:= $(wildcard uvm/*.c)
@@ -117,8 +119,8 @@ $1_FOBJS := $$(patsubst %.c,out/obj/$1/%.o,$$(FUZZ_SRCS))
 # the compiler and flags of $1: objects are rebuilt when they change
 out/obj/$1/.flags: FORCE
 	@mkdir -p $$(@D)
-	@echo '$$(call vcc,$1) $$(call vflags,$1)' | cmp -s - $$@ || \
-	    echo '$$(call vcc,$1) $$(call vflags,$1)' > $$@
+	@echo '$$(call vcc,$1) $$(call vflags,$1) $$(KERN_INC)' | cmp -s - $$@ || \
+	    echo '$$(call vcc,$1) $$(call vflags,$1) $$(KERN_INC)' > $$@
 
 out/obj/$1/bsdinc/bsd/sys/.stamp:
 	@mkdir -p $$(@D)
