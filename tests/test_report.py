@@ -139,3 +139,19 @@ def test_runner_oracle_finding():
     f = report.analyze("uvmfuzz: finding: oracle: read returned a wrong "
                        "value\n", -6)
     assert f["kind"] == "oracle"
+
+
+def test_runner_finding_then_asan_abort():
+    """libFuzzer+ASan prints an ABRT report after the runner's finding
+    (a real oracle finding's output): the kind is the runner's."""
+    text = ("uvmfuzz: finding: oracle: operation should have failed\n"
+            "uvmfuzz: op 15: cpu0: mprotect p0 0x11000 2 rw-\n"
+            "AddressSanitizer:DEADLYSIGNAL\n"
+            "==3==ERROR: AddressSanitizer: ABRT on unknown address 0x1 "
+            "(pc 0x7f bp 0x1 sp 0x7 T0)\n"
+            "    #0 0x7f in raise (/lib/x86_64-linux-gnu/libc.so.6+0x1)\n"
+            "    #3 0x55 in finding /w/fuzz/run.c:111:2\n"
+            "    #4 0x55 in mapop_compare /w/fuzz/run.c:159:2\n")
+    f = report.analyze(text, -6)
+    assert f["kind"] == "oracle"
+    assert f["message"] == "operation should have failed"

@@ -152,8 +152,9 @@ def classify(text):
             return "leak", "memory leak"
         if kind == "attempting" and asan.group(3):
             kind = asan.group(3)
+        # an abort after a panic or a runner finding is that finding
         if kind not in ("ABRT", "SEGV", "BUS", "ILL", "FPE", "unknown-crash") \
-                or panic is None:
+                or (panic is None and runner is None):
             return kind, asan.group(0)
     if ubsan is not None:
         msg = ubsan.group(4)
