@@ -22,8 +22,10 @@
  *     are poisoned) or succeed (then they are not).
  *   - at the end, every object word the program touched must hold what
  *     the oracle says (a private write leaking into the object).
- * With several program CPUs the oracle is off (concurrency oracle: a
- * later issue): only panics, invariants and livelocks are findings.
+ * With several program CPUs (fibers) the concurrency oracle judges
+ * the run (fuzz/oracle_mp.h: provenance of every value read; exact
+ * comparison when the CPUs' operations did not overlap); with threads
+ * only panics, invariants and livelocks are findings.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -35,6 +37,7 @@
 #include "sim.h"
 #include "fuzz/prog.h"
 #include "fuzz/oracle.h"
+#include "fuzz/oracle_mp.h"
 #include "fuzz/run.h"
 
 #define INJ_SWAP_READ_POINT	3	/* enum inject_point INJ_SWAP_READ */
@@ -46,6 +49,7 @@ static struct {
 	const struct prog *p;
 	struct run_opts	*o;
 	int		 oracle;	/* compare with the oracle */
+	int		 mp;		/* several CPUs: oracle_mp */
 	int		 opcheck;	/* uvm_sim_check after each op */
 	int		 ncpu;		/* program CPUs */
 	volatile int	 cur[RUN_MAXCPU]; /* op running per CPU, -1 none */
@@ -68,11 +72,12 @@ report_where(int opidx)
 		fputc('\n', stderr);
 		return;
 	}
+	/* atomics: the panicking CPU reads the others' (TSan) */
 	for (c = 0; c < RUN_MAXCPU; c++) {
-		if (run.cur[c] < 0)
+		if ((opidx = __atomic_load_n(&run.cur[c], __ATOMIC_RELAXED)) < 0)
 			continue;
-		fprintf(stderr, "uvmfuzz: cpu%d at op %d: ", c, run.cur[c]);
-		prog_print_op(stderr, &run.p->ops[run.cur[c]]);
+		fprintf(stderr, "uvmfuzz: cpu%d at op %d: ", c, opidx);
+		prog_print_op(stderr, &run.p->ops[opidx]);
 		fputc('\n', stderr);
 	}
 }
@@ -170,6 +175,7 @@ op_mmap(int i, const struct prog_op *op)
 
 	merr = uvm_sim_mmap(op->proc, &addr, op->npages, op->prot,
 	    op->maxprot, op->flags, op->inherit, op->advice, obj, op->objoff);
+	oracle_mp_result(i, merr, 0, addr);
 	if (!run.oracle || merr == ENOMEM)
 		return;
 	/* a failed "anywhere" mmap: the oracle checks the arguments only */
@@ -203,6 +209,7 @@ op_wire(int i, const struct prog_op *op)
 		merr = uvm_sim_mprotect(op->proc, op->addr, op->npages,
 		    op->prot);
 	swapfail = inject_nfired(INJ_SWAP_READ_POINT) != nf;
+	oracle_mp_result(i, merr, 0, 0);
 	if (!run.oracle)
 		return;
 	/* the anon that failed was read before any copy: doubt first */
@@ -216,6 +223,11 @@ op_wire(int i, const struct prog_op *op)
 		oracle_taint(op->proc);
 		return;
 	}
+	/* the oracle's failure on a page that may be poisoned is a guess */
+	if (merr == 0 && oerr != 0 && doubt) {
+		oracle_taint(op->proc);
+		return;
+	}
 	mapop_compare(i, merr, oerr);
 }
 
@@ -225,6 +237,7 @@ op_fork(int i, const struct prog_op *op)
 	int merr, oerr;
 
 	merr = uvm_sim_fork(op->proc, op->proc2);
+	oracle_mp_result(i, merr, 0, 0);
 	if (merr == 0 && run.nthreads[op->proc2] > 1)
 		uvm_sim_set_threads(op->proc2, run.nthreads[op->proc2]);
 	if (!run.oracle || merr == ENOMEM)
@@ -253,6 +266,7 @@ op_access(int i, const struct prog_op *op, int write)
 	}
 	nf = inject_nfired(INJ_SWAP_READ_POINT);
 	err = uvm_sim_access(op->proc, op->addr, write, &val, NULL);
+	oracle_mp_result(i, err, val, 0);
 	if (err == ENOMEM) {
 		/* killed for lack of memory (one CPU: nobody else in it) */
 		if (run.ncpu == 1) {
@@ -350,6 +364,7 @@ run_op(int i)
 	default:
 		return;
 	}
+	oracle_mp_result(i, m, 0, 0);
 	if (run.oracle)
 		mapop_compare(i, m, o);
 }
@@ -369,12 +384,14 @@ run_cpu(int cpu, void *arg)
 	for (i = 0; i < p->nops; i++) {
 		if (p->ops[i].cpu != cpu)
 			continue;
-		run.cur[cpu] = i;
+		__atomic_store_n(&run.cur[cpu], i, __ATOMIC_RELAXED);
+		oracle_mp_begin(cpu, i);
 		run_op(i);
+		oracle_mp_end(cpu, i);
 		if (run.opcheck)
 			uvm_sim_check();
 	}
-	run.cur[cpu] = -1;
+	__atomic_store_n(&run.cur[cpu], -1, __ATOMIC_RELAXED);
 }
 
 /* count_threads: how many program CPUs act on each process */
@@ -444,6 +461,7 @@ int
 run_prog(const struct prog *p, struct run_opts *o)
 {
 	struct sched_config sc;
+	struct oracle_mp_finding f;
 	int c, single;
 
 	if (o == NULL)
@@ -457,6 +475,8 @@ run_prog(const struct prog *p, struct run_opts *o)
 	run.oracle = p->cfg.ncpu == 1 && !o->no_oracle;
 	/* uvm_sim_check needs a quiescent model: no other CPU running */
 	run.opcheck = single && !o->no_opcheck;
+	run.mp = p->cfg.ncpu > 1 && o->backend == SCHED_FIBERS &&
+	    !o->no_oracle;
 	o->compared = 0;
 	o->switches = 0;
 	run.nobjwords = 0;
@@ -474,11 +494,15 @@ run_prog(const struct prog *p, struct run_opts *o)
 		sc.schedlen = p->nsched;
 		sc.seed = p->cfg.seed;
 		sc.max_steps = o->max_steps;
+		if (run.mp)
+			oracle_mp_start(p);
 		if (sched_run(&sc, run_cpu, NULL) == SCHED_STEPLIMIT)
 			finding("livelock", "scheduler step limit reached", -1,
 			    "%llu context switches",
 			    (unsigned long long)sched_switches());
 		o->switches = sched_switches();
+		if (run.mp && oracle_mp_finish(&f) != 0)
+			finding("oracle", f.reason, f.op, "%s", f.detail);
 	}
 	uvm_sim_check();
 	if (run.oracle)
