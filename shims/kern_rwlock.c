@@ -130,8 +130,17 @@ rw_wait(struct rwlock *rwl, int flags, int write, int upgrade, int *klp)
 		if (write)
 			SHIM_ADD(&rwl->rwl_wrwant, -1);
 		SHIM_ADD(&rwl->rwl_waiters, -1);
-		if (flags & RW_SLEEPFAIL)
+		if (flags & RW_SLEEPFAIL) {
+			/*
+			 * A writer that gives up no longer holds readers
+			 * back: readers that went to sleep behind its
+			 * wrwant after the wakeup that woke it would wait
+			 * for a release that may never come.
+			 */
+			if (write && SHIM_LOAD(&rwl->rwl_waiters))
+				sim_lk_wakeup(host, rwl);
 			return EAGAIN;
+		}
 	}
 	return 0;
 }
@@ -291,7 +300,6 @@ rw_release(struct rwlock *rwl, int write, int yield)
 	void *host = rwl->rwl_host;
 
 	lock_pop(rwl, rwl->rwl_name);
-	sim_hb_release(rwl);
 	sim_lk_interlock(host);
 	if (write)
 		SHIM_STORE(&rwl->rwl_writer, -1);
@@ -302,6 +310,11 @@ rw_release(struct rwlock *rwl, int write, int yield)
 	}
 	if (SHIM_LOAD(&rwl->rwl_waiters))
 		sim_lk_wakeup(host, rwl);
+	/*
+	 * The release edge covers every access to *rwl above: the next
+	 * owner may free the lock (rw_obj_free) as soon as it has it.
+	 */
+	sim_hb_release(rwl);
 	sim_lk_interunlock(host);
 	if (yield)
 		sim_yield();

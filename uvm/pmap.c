@@ -41,6 +41,15 @@
  * - pm_cow_unsafe is 0: amd64's pmap can enter a COW copy while sibling
  *   threads run (it shoots down before the new PTE is visible).  A
  *   harness may set it to model architectures that cannot.
+ * - pmap_page_remove_unwired (no amd64 counterpart) removes the unwired
+ *   mappings of a page and keeps the wired ones, for the promotion of a
+ *   page into a shared amap (see uvm_fault.c, uvm_amap.c).
+ * - a protection reduction that leaves a mapping no right (a -w- mapping
+ *   write-protected by pmap_page_protect(pg, PROT_READ) or pmap_protect)
+ *   keeps it, wired or not, with no rights: an access faults and the
+ *   fault handler enters it again.  Only PROT_NONE removes mappings
+ *   (uvm_map_protect unwires a wired entry before that).  On amd64 write
+ *   implies read, so such a mapping stays readable.
  */
 
 #include <sys/param.h>
@@ -660,6 +669,54 @@ pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 		pmap_page_remove(pg);
 	else if ((prot & PROT_MASK) != PROT_MASK)
 		pmap_page_reduce(pg, prot);
+}
+
+/*
+ * pmap_page_remove_unwired: remove every mapping of pg that is not wired,
+ * shot down on every CPU before it returns; the wired ones stay (their
+ * entries hold the page wired, so nothing may take them away: see the
+ * users in uvm_fault_lower_promote and amap_add).  amd64 has no such
+ * call: OpenBSD removes them all (pmap_page_protect(pg, PROT_NONE),
+ * "XXX: PAGE MIGHT BE WIRED!").
+ * => pvlk and the pmaps' locks not held.
+ */
+void
+pmap_page_remove_unwired(struct vm_page *pg)
+{
+	struct pv_entry *pve, *next;
+	struct pmap_pte *pte;
+	struct pmap *pm;
+	vaddr_t va;
+	int slow, removed;
+
+	preempt();
+	MUTEX_ASSERT_UNLOCKED(&pmap_pvlk);
+	mtx_enter(&pmap_pvlk);
+restart:
+	for (pve = pg->pv_list; pve != NULL; pve = next) {
+		va = pve->pv_va;
+		if ((pm = pmap_pv_lockpmap(pve, &slow)) == NULL)
+			goto restart;
+		if (slow && pmap_pv_find(pg, pm, va) != pve) {
+			mtx_leave(&pm->pm_mtx);
+			pmap_pv_unref(pm);
+			goto restart;
+		}
+		pte = pmap_pte_lookup(pm, va);
+		KASSERT(pte != NULL && pte->pte_pa == pg->phys_addr);
+		next = pve->pv_next;
+		removed = !pte->pte_wired;
+		if (removed) {
+			pool_put(&pmap_pv_pool, pmap_pte_unlink(pm, pte, pg));
+			pmap_tlb_flush_all(pm, va);
+		}
+		mtx_leave(&pm->pm_mtx);
+		if (slow)
+			pmap_pv_unref(pm);
+		if (slow || removed)	/* the list may have changed */
+			goto restart;
+	}
+	mtx_leave(&pmap_pvlk);
 }
 
 /*

@@ -91,6 +91,8 @@ void		 pmap_protect(struct pmap *, vaddr_t sva, vaddr_t eva,
 		    vm_prot_t prot);
 /* pmap_page_protect: reduce every mapping of pg; PROT_NONE removes all */
 void		 pmap_page_protect(struct vm_page *, vm_prot_t);
+/* pmap_page_remove_unwired: remove the mappings of pg that are not wired */
+void		 pmap_page_remove_unwired(struct vm_page *);
 /* pmap_extract: TRUE and *pap if va is mapped */
 boolean_t	 pmap_extract(struct pmap *, vaddr_t va, paddr_t *pap);
 void		 pmap_unwire(struct pmap *, vaddr_t va);

@@ -27,6 +27,17 @@
  * - amap_foreach_anon/amap_count exist for the invariant checker and the
  *   leak checks; amap_foreach_anon also checks the chunk structure.
  * - amap_extend is not modelled (uvm_map never extends amaps here).
+ * - amap_add replacing an anon of a shared amap removes only the unwired
+ *   mappings of the old page (pmap_page_remove_unwired); OpenBSD removes
+ *   them all ("XXX: PAGE MIGHT BE WIRED!"), wired mappings of entries
+ *   that still hold the old anon through another amap included, which
+ *   leaves those entries wired with pages unmapped.  A wired mapping of
+ *   a sharer of this amap stays too, and is stale: see uvm_fault.c.
+ * - amap_share_protect (fork) takes only the write right: OpenBSD
+ *   reduces every mapping to the entry's protection less PROT_WRITE,
+ *   which for a write-only entry is PROT_NONE and removes the mappings,
+ *   wired ones of the entry's sharers included.  A -w- mapping keeps no
+ *   right (pmap.c), so it stays, wired or not, and faults on access.
  */
 
 #include <sys/param.h>
@@ -1123,8 +1134,9 @@ amap_populate(struct vm_aref *aref, vaddr_t off)
 /*
  * amap_add: put anon in the slot at byte offset off of aref.  replace:
  * the slot holds an anon that anon replaces (the caller drops its
- * reference); on a shared amap the old page's mappings are removed so no
- * sharer keeps seeing it (BUGS.md M7).  Returns 0, or ENOMEM when the
+ * reference); on a shared amap the old page's unwired mappings are
+ * removed so no sharer keeps seeing it (BUGS.md M7; the wired ones stay,
+ * see the file header).  Returns 0, or ENOMEM when the
  * slot's chunk cannot be allocated (the amap is unchanged).  Models
  * amap_add() (which returns 1 on failure).
  * => amap write-locked; anon->an_lock == am_lock.
@@ -1155,7 +1167,7 @@ amap_add(struct vm_aref *aref, vaddr_t off, struct vm_anon *anon,
 		KASSERT(chunk->ac_usedmap & (1 << slot));
 		if (oanon->an_page != NULL &&
 		    (amap->am_flags & AMAP_SHARED) != 0)
-			pmap_page_protect(oanon->an_page, PROT_NONE);
+			pmap_page_remove_unwired(oanon->an_page);
 	} else {
 		if (chunk->ac_anon[slot] != NULL)
 			panic("amap_add: slot in use");
@@ -1258,9 +1270,11 @@ amap_unref(struct vm_amap *amap, vaddr_t offslots, vsize_t lenslots,
 }
 
 /*
- * amap_share_protect: reduce to prot every mapping of the resident pages
+ * amap_share_protect: write-protect every mapping of the resident pages
  * of entry's slots (with pmap_page_protect: the maps sharing the amap
- * cannot be found from it).  The caller holds entry's map.  Models
+ * cannot be found from it); prot (without PROT_WRITE) is entry's
+ * protection less PROT_WRITE, only the write right is taken (see the
+ * file header).  The caller holds entry's map.  Models
  * amap_share_protect().
  * => amap write-locked.
  */
@@ -1272,6 +1286,8 @@ amap_share_protect(struct vm_map_entry *entry, vm_prot_t prot)
 	int slots, start, stop, i, slot;
 
 	KASSERT(rw_write_held(amap->am_lock));
+	KASSERT((prot & PROT_WRITE) == 0);
+	prot |= PROT_READ | PROT_EXEC;		/* never PROT_NONE */
 	AMAP_B2SLOT(slots, entry->end - entry->start);
 	start = entry->aref.ar_pageoff;
 	stop = start + slots;

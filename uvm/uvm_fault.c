@@ -52,9 +52,16 @@
  *   promotion, e.g. a write to a wired anon that fork left shared) moves
  *   the wiring to the new page (uvmfault_wire_move).  OpenBSD wires only
  *   on VM_FAULT_WIRE: the old page stays wired for good and the new one
- *   is mapped PMAP_WIRED with wire_count 0.  The wiring cannot move when
- *   the promotion into a shared amap already removed the old mapping
- *   (pmap_page_protect, OpenBSD's "XXX: PAGE MIGHT BE WIRED!").
+ *   is mapped PMAP_WIRED with wire_count 0.
+ * - a promotion into a shared amap (2B here, 1B in amap_add) removes only
+ *   the unwired mappings of the old page (pmap_page_remove_unwired);
+ *   OpenBSD removes the wired ones too ("XXX: PAGE MIGHT BE WIRED!"),
+ *   also those of entries that do not share the amap, which stay wired
+ *   with their pages unmapped.  The faulting entry's own wired mapping
+ *   is then replaced by pmap_enter and its wiring moves as above.  OPEN:
+ *   a wired mapping of another sharer of the amap stays too and is then
+ *   stale (it should map the new page, wired); the pmap cannot name the
+ *   map entry behind a mapping, so the sharers cannot be told apart.
  * - no submaps, rusage, tracepoints, uvmfault_update_stats (maxrss).
  * - the counters are per-CPU (counters_inc(uvmexp_counters, ...)); a
  *   fault that returns ENOMEM is counted in uvmexp.fltnomem (atomic).
@@ -1100,7 +1107,8 @@ uvm_fault_lower_io(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
  * copy; the object is unlocked then, *ruobj NULL) or zeroes (uobjpage
  * PGO_DONTCARE) into a new anon and put it in the empty slot.  When the
  * amap is shared, its other users may map the object page through this
- * slot: those mappings go.  Models the 2B half of uvm_fault_lower().
+ * slot: those mappings go, except the wired ones (see the file header).
+ * Models the 2B half of uvm_fault_lower().
  * => map read-locked; amap write-locked; the object (if any) locked.
  * => returns 0 with the new anon and its busy page in *ranon, *npg, the
  *    map and the amap locked; or ERESTART, ENOMEM, all unlocked.
@@ -1126,7 +1134,7 @@ uvm_fault_lower_promote(struct uvm_faultinfo *ufi, struct vm_page *uobjpage,
 	if (uobjpage != PGO_DONTCARE) {
 		counters_inc(uvmexp_counters, flt_prcopy);
 		if (amap_flags(amap) & AMAP_SHARED)
-			pmap_page_protect(uobjpage, PROT_NONE);
+			pmap_page_remove_unwired(uobjpage);
 		rw_exit(uobj->vmobjlock);
 		*ruobj = NULL;
 	} else

@@ -351,20 +351,29 @@ uvm_pagewait(struct vm_page *pg, struct rwlock *lock, const char *wmesg)
 
 /*
  * uvm_pagecopy: copy src's contents to dst; dst is dirty now.  Models
- * uvm_pagecopy() (pmap_copy_page).
+ * uvm_pagecopy() (pmap_copy_page).  src may still be mapped writable
+ * by other CPUs (a shared object page copied into a private anon): their
+ * stores (pmap_mmu_access, relaxed atomics) race with the copy by
+ * design, as user stores race with pmap_copy_page, so src is read with
+ * relaxed atomic loads, one word at a time.
  * => dst busy (owned by the caller); src's owner locked, or src busy
  *    and owned by this CPU.
  */
 void
 uvm_pagecopy(struct vm_page *src, struct vm_page *dst)
 {
+	uint64_t *d = (uint64_t *)vm_physdata[vm_page_index(dst)];
+	uint64_t *s = (uint64_t *)vm_physdata[vm_page_index(src)];
+	size_t i;
+
 	KASSERT(PG_FLAGS(dst) & PG_BUSY);
 	KASSERT(uvm_page_owner_locked_p(src, FALSE) ||
 	    ((PG_FLAGS(src) & PG_BUSY) &&
 	    src->pg_busy_cpu == cpu_number()));
 	atomic_clearbits_int(&dst->pg_flags, PG_CLEAN);
-	memcpy(vm_physdata[vm_page_index(dst)],
-	    vm_physdata[vm_page_index(src)], PAGE_SIZE);
+	for (i = 0; i < PAGE_SIZE / sizeof(*d); i++)
+		__atomic_store_n(&d[i], __atomic_load_n(&s[i],
+		    __ATOMIC_RELAXED), __ATOMIC_RELAXED);
 }
 
 /*
