@@ -1,0 +1,411 @@
+/*
+ * fuzz/oracle_mp.c: the concurrency oracle (see oracle_mp.h).
+ *
+ * The hooks run on the simulated CPUs (fibers of one OS thread switched
+ * without TSan synchronisation), so the state they share (the step
+ * counter, the records) is touched only in OMP_NOTSAN functions: TSan
+ * would otherwise report the oracle's own bookkeeping as races between
+ * CPUs.  oracle_mp_finish runs on the caller after sched_run (which
+ * orders every CPU before it).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "uvm_sim.h"
+#include "fuzz/prog.h"
+#include "fuzz/oracle.h"
+#include "fuzz/oracle_mp.h"
+
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define OMP_TSAN	1
+#endif
+#endif
+#if defined(OMP_TSAN)
+#define OMP_NOTSAN	__attribute__((no_sanitize("thread", "coverage")))
+#else
+#define OMP_NOTSAN
+#endif
+
+#define OMP_PAGE	UVM_SIM_PAGE_SIZE
+#define OMP_NOBJWORDS	PROG_MAXOPS
+
+/* one operation of the run */
+struct omp_rec {
+	uint32_t	begin;		/* step of its begin, 0: never began */
+	uint32_t	end;		/* step of its end */
+	int		done;		/* a result was reported */
+	int		err;		/* the model's error */
+	uint64_t	val;		/* read: the value */
+	uint64_t	addr;		/* mmap: the address chosen */
+};
+
+static struct {
+	const struct prog *p;
+	int		 on;		/* hooks enabled */
+	uint32_t	 step;		/* begin/end events so far */
+	int		 objs;		/* bit i: the program maps object i */
+	int		 replayed, checked;
+	struct omp_rec	 rec[PROG_MAXOPS];
+	int		 order[PROG_MAXOPS];	/* op indices by begin */
+	int		 nobjw;
+	struct { int obj; uint64_t off; } objw[OMP_NOBJWORDS];
+} omp;
+
+static int	omp_trace = -1;		/* UVMFUZZ_TRACE, read once */
+
+static const char *
+omp_errname(int err)
+{
+	switch (err) {
+	case 0:		return "success";
+	case EFAULT:	return "EFAULT";
+	case EACCES:	return "EACCES";
+	case ENOMEM:	return "ENOMEM";
+	case EINVAL:	return "EINVAL";
+	case ESRCH:	return "ESRCH";
+	case EBUSY:	return "EBUSY";
+	default:	return "an error";
+	}
+}
+
+void
+oracle_mp_start(const struct prog *p)
+{
+	const char *e;
+	int i;
+
+	if (omp_trace < 0) {
+		e = getenv("UVMFUZZ_TRACE");
+		omp_trace = e != NULL && *e != '\0' && strcmp(e, "0") != 0;
+	}
+	omp.p = p;
+	omp.step = 0;
+	omp.objs = 0;
+	omp.replayed = omp.checked = 0;
+	omp.nobjw = 0;
+	memset(omp.rec, 0, sizeof(omp.rec[0]) * (p->nops > 0 ? p->nops : 1));
+	for (i = 0; i < p->nops; i++)
+		if (p->ops[i].op == PROG_MMAP &&
+		    (p->ops[i].flags & UVM_SIM_MAP_OBJECT))
+			omp.objs |= 1 << p->ops[i].obj;
+	omp.on = 1;
+}
+
+OMP_NOTSAN void
+oracle_mp_stop(void)
+{
+	omp.on = 0;
+}
+
+OMP_NOTSAN void
+oracle_mp_begin(int cpu, int op)
+{
+	char line[160];
+
+	if (!omp.on)
+		return;
+	omp.rec[op].begin = ++omp.step;
+	if (omp_trace) {
+		prog_snprint_op(line, sizeof(line), &omp.p->ops[op]);
+		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d begin op %d: "
+		    "%s\n", omp.step, cpu, op, line);
+	}
+}
+
+OMP_NOTSAN void
+oracle_mp_result(int op, int err, uint64_t val, uint64_t addr)
+{
+	if (!omp.on)
+		return;
+	omp.rec[op].done = 1;
+	omp.rec[op].err = err;
+	omp.rec[op].val = val;
+	omp.rec[op].addr = addr;
+}
+
+OMP_NOTSAN void
+oracle_mp_end(int cpu, int op)
+{
+	const struct omp_rec *r = &omp.rec[op];
+
+	if (!omp.on)
+		return;
+	omp.rec[op].end = ++omp.step;
+	if (!omp_trace)
+		return;
+	if (omp.p->ops[op].op == PROG_READ && r->err == 0)
+		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d end op %d: "
+		    "success =0x%llx\n", omp.step, cpu, op,
+		    (unsigned long long)r->val);
+	else
+		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d end op %d: "
+		    "%s\n", omp.step, cpu, op, r->done ?
+		    omp_errname(r->err) : "done");
+}
+
+/* undo y = z ^ (z >> s) */
+static uint64_t
+unxorshift(uint64_t y, int s)
+{
+	uint64_t z = y;
+	int k;
+
+	for (k = s; k < 64; k += s)
+		z ^= y >> k;
+	return z;
+}
+
+/* the inverse of odd a modulo 2^64 (Newton's iteration) */
+static uint64_t
+inverse64(uint64_t a)
+{
+	uint64_t x = a;
+	int i;
+
+	for (i = 0; i < 6; i++)
+		x *= 2 - a * x;
+	return x;
+}
+
+/*
+ * is_obj_initial: v is the initial data of a word of a mapped object
+ * at byte offset pgoff in its page (oracle_obj_initial inverted).
+ */
+static int
+is_obj_initial(uint64_t v, uint64_t pgoff)
+{
+	uint64_t z, x, word;
+	int obj;
+
+	if (omp.objs == 0)
+		return 0;
+	z = unxorshift(v, 31) * inverse64(0x94d049bb133111ebULL);
+	z = unxorshift(z, 27) * inverse64(0xbf58476d1ce4e5b9ULL);
+	x = unxorshift(z, 30) - 0x9e3779b97f4a7c15ULL;
+	obj = (int)(x >> 40);
+	word = x & ((1ULL << 40) - 1);
+	if (obj >= UVM_SIM_MAXOBJ || !(omp.objs & (1 << obj)) ||
+	    word >= (uint64_t)UVM_SIM_OBJPAGES * (OMP_PAGE / 8) ||
+	    (word * 8) % OMP_PAGE != pgoff)
+		return 0;
+	return oracle_obj_initial(obj, word * 8) == v;
+}
+
+/* rule 1 for read r: returns 0 or -1 with *f set */
+static int
+check_provenance(int r, struct oracle_mp_finding *f)
+{
+	const struct prog_op *rd = &omp.p->ops[r], *w;
+	uint64_t v = omp.rec[r].val, a = rd->addr & ~7ULL;
+	int i;
+
+	omp.checked++;
+	if (v == 0 || is_obj_initial(v, a % OMP_PAGE))
+		return 0;
+	for (i = 0; i < omp.p->nops; i++) {
+		w = &omp.p->ops[i];
+		if (w->op != PROG_WRITE || w->value != v ||
+		    !omp.rec[i].done || omp.rec[i].err != 0 ||
+		    omp.rec[i].begin > omp.rec[r].end)
+			continue;
+		if ((w->addr & ~7ULL) == a || (omp.objs != 0 &&
+		    (w->addr & ~7ULL) % OMP_PAGE == a % OMP_PAGE))
+			return 0;
+	}
+	f->op = r;
+	f->reason = "read returned a value nobody wrote";
+	snprintf(f->detail, sizeof(f->detail), "got 0x%llx: not 0, not an "
+	    "object's initial data, not the value of a write to this word "
+	    "that began before the read ended", (unsigned long long)v);
+	return -1;
+}
+
+/*
+ * sequential: 1 when rule 2 applies: every operation ran, none
+ * overlapped another, no injection, no ENOMEM.  Fills omp.order.
+ */
+static int
+sequential(void)
+{
+	const struct prog *p = omp.p;
+	int i, j, k;
+
+	for (i = 0; i < PROG_NINJECT; i++)
+		if (p->cfg.inject[i].mode != PROG_INJ_NONE)
+			return 0;
+	for (i = 0; i < p->nops; i++) {
+		if (p->ops[i].inj_point != PROG_INJ_NOPOINT ||
+		    omp.rec[i].begin == 0 || omp.rec[i].end == 0 ||
+		    omp.rec[i].err == ENOMEM)
+			return 0;
+		/* insertion sort by begin step */
+		for (j = i; j > 0 && omp.rec[omp.order[j - 1]].begin >
+		    omp.rec[i].begin; j--)
+			omp.order[j] = omp.order[j - 1];
+		omp.order[j] = i;
+	}
+	for (k = 1; k < p->nops; k++)
+		if (omp.rec[omp.order[k - 1]].end > omp.rec[omp.order[k]].begin)
+			return 0;
+	return 1;
+}
+
+static int
+mismatch(struct oracle_mp_finding *f, int op, const char *reason,
+    int oerr, int merr)
+{
+	f->op = op;
+	f->reason = reason;
+	snprintf(f->detail, sizeof(f->detail), "sequential replay in the "
+	    "order the CPUs ran: expected %s, got %s", omp_errname(oerr),
+	    omp_errname(merr));
+	return -1;
+}
+
+/* replay_access: one load or store of the sequential run */
+static int
+replay_access(int i, const struct prog_op *op, struct oracle_mp_finding *f)
+{
+	const struct omp_rec *r = &omp.rec[i];
+	struct oracle_pred pd;
+	int write = op->op == PROG_WRITE;
+
+	oracle_access_predict(op->proc, op->addr, write, &pd);
+	if (pd.obj >= 0 && omp.nobjw < OMP_NOBJWORDS) {
+		omp.objw[omp.nobjw].obj = pd.obj;
+		omp.objw[omp.nobjw++].off = pd.objoff;
+	}
+	if (!oracle_access_check(&pd, write, r->err, r->val, 0)) {
+		if (pd.err != r->err)
+			return mismatch(f, i, write ? "write outcome differs" :
+			    "read outcome differs", pd.err, r->err);
+		f->op = i;
+		f->reason = "read returned a wrong value";
+		snprintf(f->detail, sizeof(f->detail), "sequential replay "
+		    "in the order the CPUs ran: expected 0x%llx, got 0x%llx",
+		    (unsigned long long)pd.val, (unsigned long long)r->val);
+		return -1;
+	}
+	oracle_access_done(op->proc, op->addr, write, op->value, r->err);
+	return 0;
+}
+
+/* replay_op: operation i through the single-CPU oracle */
+static int
+replay_op(int i, struct oracle_mp_finding *f)
+{
+	const struct prog_op *op = &omp.p->ops[i];
+	const struct omp_rec *r = &omp.rec[i];
+	uint64_t addr;
+	int o;
+
+	switch (op->op) {
+	case PROG_MMAP:
+		addr = (op->flags & UVM_SIM_MAP_FIXED) ? op->addr :
+		    r->err == 0 ? r->addr : 0;
+		o = oracle_mmap(op->proc, addr, op->npages, op->prot,
+		    op->maxprot, op->flags, op->inherit, op->advice,
+		    (op->flags & UVM_SIM_MAP_OBJECT) ? op->obj : 0,
+		    op->objoff);
+		if (r->err == 0 && o == ENOMEM &&
+		    !(op->flags & UVM_SIM_MAP_FIXED))
+			return mismatch(f, i, "mmap chose a used range", o,
+			    r->err);
+		break;
+	case PROG_MUNMAP:
+		o = oracle_munmap(op->proc, op->addr, op->npages);
+		break;
+	case PROG_MPROTECT:
+		o = oracle_mprotect(op->proc, op->addr, op->npages, op->prot);
+		break;
+	case PROG_MADVISE:
+		o = oracle_madvise(op->proc, op->addr, op->npages,
+		    op->advice);
+		break;
+	case PROG_MINHERIT:
+		o = oracle_minherit(op->proc, op->addr, op->npages,
+		    op->inherit);
+		break;
+	case PROG_MLOCK:
+		o = oracle_mlock(op->proc, op->addr, op->npages);
+		break;
+	case PROG_MUNLOCK:
+		o = oracle_munlock(op->proc, op->addr, op->npages);
+		break;
+	case PROG_FORK:
+		o = oracle_fork(op->proc, op->proc2);
+		break;
+	case PROG_EXIT:
+		o = oracle_exit(op->proc);
+		break;
+	case PROG_READ:
+	case PROG_WRITE:
+		return replay_access(i, op, f);
+	default:
+		return 0;		/* pagedaemon: contents unchanged */
+	}
+	if ((o == 0) != (r->err == 0))
+		return mismatch(f, i, r->err == 0 ?
+		    "operation should have failed" :
+		    "operation should have succeeded", o, r->err);
+	return 0;
+}
+
+/* replay: rule 2, then the object words the replay touched */
+static int
+replay(struct oracle_mp_finding *f)
+{
+	uint64_t want, got;
+	int k;
+
+	omp.replayed = 1;
+	oracle_reset();
+	(void)oracle_proc_new(0);
+	for (k = 0; k < omp.p->nops; k++)
+		if (replay_op(omp.order[k], f) != 0)
+			return -1;
+	for (k = 0; k < omp.nobjw; k++) {
+		want = oracle_obj_word(omp.objw[k].obj, omp.objw[k].off);
+		got = uvm_sim_obj_peek(omp.objw[k].obj, omp.objw[k].off);
+		if (want == got)
+			continue;
+		f->op = -1;
+		f->reason = "object contents differ";
+		snprintf(f->detail, sizeof(f->detail), "object %d offset "
+		    "0x%llx: expected 0x%llx, got 0x%llx", omp.objw[k].obj,
+		    (unsigned long long)omp.objw[k].off,
+		    (unsigned long long)want, (unsigned long long)got);
+		return -1;
+	}
+	return 0;
+}
+
+int
+oracle_mp_finish(struct oracle_mp_finding *f)
+{
+	int i;
+
+	oracle_mp_stop();
+	for (i = 0; i < omp.p->nops; i++)
+		if (omp.p->ops[i].op == PROG_READ && omp.rec[i].done &&
+		    omp.rec[i].err == 0 && check_provenance(i, f) != 0)
+			return -1;
+	if (sequential())
+		return replay(f);
+	return 0;
+}
+
+int
+oracle_mp_replayed(void)
+{
+	return omp.replayed;
+}
+
+int
+oracle_mp_checked(void)
+{
+	return omp.checked;
+}

@@ -1,0 +1,72 @@
+/*
+ * fuzz/oracle_mp.h: the concurrency oracle, for programs that run on
+ * several simulated CPUs (fibers).  fuzz/run.c calls it; it uses the
+ * single-CPU oracle (fuzz/oracle.h) as its reference model.
+ *
+ * The runner reports, for every operation, when it began and ended on
+ * its CPU (a step counter over begin/end events, in the order the
+ * scheduler ran them) and what the model returned.  At the end of the
+ * run oracle_mp_finish() judges the whole run:
+ *
+ *   1. provenance (every run): a successful read returns 0 (a fresh
+ *	anon page), the initial data of an object word at the same
+ *	offset in its page (of an object the program maps), or the value
+ *	of a successful write that began before the read ended, to the
+ *	same address (any process; to the same offset in a page when the
+ *	program maps objects: an object page is seen at other addresses).
+ *   2. sequential equivalence (when it applies): if no two program
+ *	operations overlapped in time, the run was one sequential
+ *	execution; it is replayed in that order through the single-CPU
+ *	oracle and every outcome (map operations: success or failure;
+ *	accesses: error and value) and, at the end, every object word
+ *	the program touched must match, exactly as fuzz/run.c judges a
+ *	one-CPU run.  It applies only without failure injection and
+ *	without ENOMEM (the outcomes the single-CPU rules accept there
+ *	depend on which CPU consumed an injected failure); the pagedaemon
+ *	CPU is allowed (it changes where pages are, not what they hold).
+ *
+ * Sound, not complete: a correct model never fails these checks.  What
+ * it cannot see: wrong values among the allowed ones in runs whose
+ * operations overlap (a lost write, a stale value re-read after a newer
+ * one, a COW leak between processes that wrote the same value to the
+ * same address); anything in runs with injection or ENOMEM beyond rule
+ * 1.  Write values are used as the program gives them (not made
+ * unique): rule 1 is sharper when they are distinct.
+ *
+ * UVMFUZZ_TRACE=1 in the environment: every begin and end is printed to
+ * stderr, "uvmfuzz: trace: step N cpuC begin op K: <op>" and
+ * "uvmfuzz: trace: step N cpuC end op K: <outcome>" (read once per
+ * process; off, a hook costs one test of a flag).
+ */
+#ifndef _FUZZ_ORACLE_MP_H_
+#define _FUZZ_ORACLE_MP_H_
+
+#include <stdint.h>
+
+struct prog;
+
+struct oracle_mp_finding {
+	int		op;		/* operation index, -1: the end */
+	const char	*reason;	/* one line */
+	char		detail[256];	/* expected/got, one line */
+};
+
+/* oracle_mp_start: a new run of p on the fibers; enables the hooks */
+void	oracle_mp_start(const struct prog *p);
+/* oracle_mp_stop: disable the hooks (the runner, after the run) */
+void	oracle_mp_stop(void);
+/* hooks, on the CPU running operation op (no-ops when disabled) */
+void	oracle_mp_begin(int cpu, int op);
+void	oracle_mp_result(int op, int err, uint64_t val, uint64_t addr);
+void	oracle_mp_end(int cpu, int op);
+/*
+ * oracle_mp_finish: judge the run (after sched_run, before the model
+ * shuts down: it reads object words).  Returns 0, or -1 with *f set.
+ * Disables the hooks.
+ */
+int	oracle_mp_finish(struct oracle_mp_finding *f);
+/* results of the last oracle_mp_finish */
+int	oracle_mp_replayed(void);	/* 1: rule 2 applied */
+int	oracle_mp_checked(void);	/* reads checked by rule 1 */
+
+#endif /* _FUZZ_ORACLE_MP_H_ */
