@@ -60,3 +60,83 @@ def test_random_bytes_decode(built, tmp_path):
     t = tmp_path / "t.prog"
     t.write_text(r.stdout)
     assert progtool("check", str(t)).returncode == 0
+
+
+def seed():
+    return all_programs()[0]
+
+
+def test_output_never_replaced_silently(built, tmp_path):
+    """-o refuses an existing file without --force, and never the input"""
+    out = tmp_path / "victim.bin"
+    out.write_bytes(b"precious")
+    r = progtool("encode", seed(), "-o", str(out))
+    assert (r.returncode, r.stderr) == (2, "progtool: %s: exists: choose "
+                                        "another name or pass --force\n" % out)
+    assert out.read_bytes() == b"precious"
+    r = progtool("encode", seed(), "-o", str(out), "--force")
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes() != b"precious"
+    # only the output is left: no temporary file
+    assert os.listdir(tmp_path) == ["victim.bin"]
+
+
+@pytest.mark.parametrize("cmd", ["encode", "canon", "decode"])
+def test_output_is_input(built, tmp_path, cmd):
+    """output == input (same inode, a hard link too) is always refused"""
+    src = tmp_path / "in.prog"
+    if cmd == "decode":
+        assert progtool("encode", seed(), "-o", str(src)).returncode == 0
+    else:
+        src.write_bytes(open(seed(), "rb").read())
+    before = src.read_bytes()
+    link = tmp_path / "link.prog"
+    os.link(src, link)
+    for out in (src, link):
+        for force in ([], ["--force"]):
+            r = progtool(cmd, str(src), "-o", str(out), *force)
+            assert (r.returncode, r.stderr) == (2, "progtool: %s: is the "
+                "input file: write to another file\n" % out)
+    assert src.read_bytes() == before
+
+
+def test_output_write_errors(built, tmp_path):
+    r = progtool("canon", seed(), "-o", "/nonexistent/x.prog")
+    assert (r.returncode, r.stderr) == (2, "progtool: cannot write "
+        "/nonexistent/x.prog: No such file or directory\n")
+    if os.path.exists("/dev/full"):
+        r = progtool("canon", seed(), "-o", "/dev/full")
+        assert (r.returncode, r.stderr) == (2, "progtool: /dev/full: write "
+                                            "error: No space left on device\n")
+    r = progtool("check", seed(), "--force")
+    assert r.returncode == 2 and len(r.stderr.splitlines()) == 1
+
+
+@pytest.mark.parametrize("cmd", ["check", "encode", "canon"])
+def test_binary_to_text_command(built, tmp_path, cmd):
+    """binary input: 'use decode', never raw bytes on the terminal"""
+    rnd = tmp_path / "rand.bin"
+    rnd.write_bytes(bytes(range(256)) * 8)
+    tiny = tmp_path / "tiny.bin"
+    tiny.write_bytes(b"\x01\x1b[31m\x00")
+    for f in (rnd, tiny):
+        r = progtool(cmd, str(f))
+        assert (r.returncode, r.stderr) == (2, "progtool: %s is a binary "
+                                            "program: use decode\n" % f)
+
+
+def test_nul_and_control_bytes(built, tmp_path):
+    p = tmp_path / "nul.prog"
+    p.write_bytes(b"mmap p0 0x10000\x00 2 rw-\n")
+    r = progtool("check", str(p))
+    assert (r.returncode, r.stderr) == (2, "progtool: %s:1:16: NUL byte in "
+        "a text program: remove it (a binary program takes decode)\n" % p)
+    p = tmp_path / "esc.prog"
+    p.write_bytes(b"mmap p0 \x1b[31mred\n")
+    r = progtool("check", str(p))
+    assert r.returncode == 2
+    assert r.stderr == "%s:1:9: expected an address or any, got " \
+        "'\\x1b[31mred'\n" % p
+    r = progtool("check", "x\x1by\x07")
+    assert r.returncode == 2 and "x\\x1by\\x07" in r.stderr
+    assert "\x1b" not in r.stderr and "\x07" not in r.stderr

@@ -50,15 +50,27 @@ dropped):
   - execve is an munmap of every cluster of the process (a fresh space).
 
 Errors: a line that is not a system call line (nor a signal, exit or
-resumption line) is garbage: "import_proc: FILE:LINE: <what>" and exit 2.
-The last line of a log that is cut off in the middle is reported the same
-way: a truncated capture is not a seed.
+resumption line), or whose numbers or arguments do not parse, is garbage:
+"import_proc: FILE:LINE: <what>: <what to do>" and exit 2.  The last line
+of a log that is cut off in the middle is reported the same way: a
+truncated capture is not a seed.  An input from which nothing is left
+(only kernel special mappings, say) is an error too ("nothing to
+import").  Every error is one line on standard error, exit status 2;
+non-printable characters in echoed text are escaped.
+
+Output: -o OUT never replaces an existing file unless --force is given,
+never the input itself; a regular OUT is written to a temporary file in
+its directory and renamed into place, so a failed write leaves nothing.
+--capture CMD and the input's name go into the header comment with
+newlines and other control characters escaped.
 """
 
 import argparse
 import os
 import re
+import stat
 import sys
+import tempfile
 
 PAGE = 4096
 VM_MIN = 0x1000
@@ -80,6 +92,17 @@ ADVICE = {"MADV_NORMAL": "normal", "MADV_RANDOM": "random",
 
 class InputError(Exception):
     """Bad input: reported as one line, exit status 2."""
+
+
+def shown(s):
+    """s for a message or a comment: control and non-ASCII characters
+    escaped (backslash, x, two hex digits; u and four beyond 0xff)."""
+    return ascii(s)[1:-1].replace("\\'", "'")
+
+
+def quoted(s):
+    """s quoted for a message, escaped like shown()."""
+    return "'%s'" % shown(s)
 
 
 def protstr(bits):
@@ -172,40 +195,94 @@ class Layout:
         return c
 
 
-def write_out(text, out, force):
+def write_out(text, out, force, inpath):
+    """Write text to out ("-" or None: standard output).  An existing
+    regular file is replaced only with force, never the input; a regular
+    file is written to a temporary file beside it and renamed into place,
+    so a failed write leaves nothing; a device or fifo is written
+    directly."""
     if out is None or out == "-":
-        sys.stdout.write(text)
+        try:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+        except OSError as e:
+            # no second complaint when Python flushes at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise InputError("standard output: cannot write: %s: check "
+                             "the redirection" % e.strerror)
         return
-    if os.path.isdir(out):
-        raise InputError("%s: is a directory: give a file name for -o" % out)
-    if os.path.exists(out) and not force:
+    try:
+        st = os.stat(out)
+    except OSError:
+        st = None
+    if st is not None and stat.S_ISDIR(st.st_mode):
+        raise InputError("%s: is a directory: give a file name for -o"
+                         % shown(out))
+    try:
+        ist = os.stat(inpath)
+    except OSError:
+        ist = None
+    if st is not None and ist is not None and \
+            (st.st_dev, st.st_ino) == (ist.st_dev, ist.st_ino):
+        raise InputError("%s: is the input file: write to another file"
+                         % shown(out))
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        try:
+            with open(out, "w") as f:
+                f.write(text)
+        except OSError as e:
+            raise InputError("%s: cannot write: %s: choose another -o"
+                             % (shown(out), e.strerror))
+        return
+    if st is not None and not force:
         raise InputError("%s: exists: choose another name or pass --force"
-                         % out)
-    with open(out, "w") as f:
-        f.write(text)
+                         % shown(out))
+    target = os.path.realpath(out) if st is not None else out
+    d = os.path.dirname(target) or "."
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=d, prefix="." +
+                                   os.path.basename(target) + ".")
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+        os.replace(tmp, target)
+        tmp = None
+    except OSError as e:
+        raise InputError("%s: cannot write: %s: check the directory and "
+                         "the free space" % (shown(out), e.strerror))
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
 
 
 def read_input(path):
     if os.path.isdir(path):
-        raise InputError("%s: is a directory: give a file" % path)
+        raise InputError("%s: is a directory: give a file" % shown(path))
     try:
         with open(path, "rb") as f:
             data = f.read()
     except OSError as e:
-        raise InputError("%s: cannot read: %s" % (path, e.strerror))
+        raise InputError("%s: cannot read: %s: check the file name"
+                         % (shown(path), e.strerror))
     if not data.strip():
-        raise InputError("%s: is empty: capture again (see --help)" % path)
+        raise InputError("%s: is empty: capture again (see --help)"
+                         % shown(path))
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise InputError("%s: is not text: give a /proc/PID/maps snapshot "
-                         "or an strace log" % path)
+                         "or an strace log" % shown(path))
 
 
 # ---------------------------------------------------------------- maps
 
 MAPS_RE = re.compile(r"^([0-9a-f]+)-([0-9a-f]+)\s+([r-][w-][x-][ps])\s+"
-                     r"([0-9a-f]+)\s+([0-9a-f]+:[0-9a-f]+)\s+(\d+)\s*(.*)$")
+                     r"([0-9a-f]+)\s+([0-9a-f]+:[0-9a-f]+)\s+(\d+)\s*(.*)$",
+                     re.ASCII)
 MAPS_SPECIAL = ("[vsyscall]", "[vvar]", "[vdso]", "[vvar_vclock]")
 
 
@@ -221,12 +298,14 @@ def import_maps(path, text):
     for n, line in enumerate(lines, 1):
         m = MAPS_RE.match(line)
         if not m:
-            raise InputError("%s:%d: not a /proc/PID/maps line: %r"
-                             % (path, n, line[:60]))
+            raise InputError("%s:%d: not a /proc/PID/maps line: %s: give "
+                             "an unedited copy of /proc/PID/maps"
+                             % (shown(path), n, quoted(line[:60])))
         start, end = int(m.group(1), 16), int(m.group(2), 16)
         if end <= start or start % PAGE or end % PAGE:
-            raise InputError("%s:%d: bad range %s-%s"
-                             % (path, n, m.group(1), m.group(2)))
+            raise InputError("%s:%d: bad range %s-%s: give an unedited "
+                             "copy of /proc/PID/maps"
+                             % (shown(path), n, m.group(1), m.group(2)))
         entries.append((start, end, m.group(3), int(m.group(4), 16),
                         int(m.group(6)), m.group(7).strip()))
     for e in entries:
@@ -271,8 +350,13 @@ def import_maps(path, text):
                                        "shared" if shared else "private",
                                        backing, extra))
         touch(prog, 0, addr, prot)
+    if not prog.lines:
+        raise InputError("%s: nothing to import: every mapping was dropped "
+                         "(%s): give the maps of an ordinary process"
+                         % (shown(path), ", ".join(sorted(prog.dropped))
+                            or "none"))
     header = ["imported by fuzz/tools/import_proc.py maps %s"
-              % os.path.basename(path),
+              % shown(os.path.basename(path)),
               "%d mappings of one process, relocated into the model's "
               "window" % len(entries)]
     return prog.text(header)
@@ -316,12 +400,15 @@ class ObjectTable:
 
 # -------------------------------------------------------------- strace
 
-LINE_RE = re.compile(r"^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(.*)$")
-CALL_RE = re.compile(r"^(\w+)\((.*)\)\s+=\s+(0x[0-9a-f]+|-?\d+|\?)(.*)$")
-UNFINISHED_RE = re.compile(r"^(\w+)\((.*)\s*<unfinished \.\.\.>$")
+LINE_RE = re.compile(r"^(?:\[pid\s+(\d+)\]\s+|(\d+)\s+)?(.*)$", re.ASCII)
+CALL_RE = re.compile(r"^(\w+)\((.*)\)\s+=\s+(0x[0-9a-f]+|-?\d+|\?)(\s.*)?$",
+                     re.ASCII)
+UNFINISHED_RE = re.compile(r"^(\w+)\((.*)\s*<unfinished \.\.\.>$", re.ASCII)
 RESUMED_RE = re.compile(r"^<\.\.\. (\w+) resumed>(.*)\)\s+=\s+"
-                        r"(0x[0-9a-f]+|-?\d+|\?)(.*)$")
+                        r"(0x[0-9a-f]+|-?\d+|\?)(\s.*)?$", re.ASCII)
 SKIP_RE = re.compile(r"^(---|\+\+\+) .* (---|\+\+\+)$")
+NUM_RE = re.compile(r"^-?(0x[0-9a-fA-F]+|[0-9]+)$", re.ASCII)
+FIX = "fix the line or capture again"
 
 MEMORY_CALLS = {"mmap", "munmap", "mprotect", "madvise", "mlock",
                 "munlock", "brk", "fork", "vfork", "clone", "clone3",
@@ -361,14 +448,27 @@ def split_args(s):
     return out
 
 
-def num(tok, where):
+def num(tok, where, what="a number"):
+    """tok as an integer (decimal, 0x hex, NULL is 0; leading zeros are
+    decimal), or InputError naming where."""
     tok = tok.strip()
     if tok == "NULL":
         return 0
-    try:
-        return int(tok, 0)
-    except ValueError:
-        raise InputError("%s: expected a number, got %r" % (where, tok))
+    if not NUM_RE.match(tok):
+        raise InputError("%s: expected %s, got %s: %s"
+                         % (where, what, quoted(tok[:40]), FIX))
+    neg = tok.startswith("-")
+    t = tok.lstrip("-")
+    v = int(t[2:], 16) if t[:2] in ("0x", "0X") else int(t, 10)
+    return -v if neg else v
+
+
+def arg(args, i, name, where):
+    """the i-th argument of a call, or InputError."""
+    if i >= len(args):
+        raise InputError("%s: %s has %d arguments, expected at least %d: %s"
+                         % (where, name, len(args), i + 1, FIX))
+    return args[i]
 
 
 def flags(tok, table, where):
@@ -377,10 +477,11 @@ def flags(tok, table, where):
         f = f.strip()
         if f in table:
             bits |= table[f]
-        elif re.match(r"^(0x[0-9a-f]+|\d+)$", f):
-            bits |= int(f, 0)
+        elif NUM_RE.match(f) and not f.startswith("-"):
+            bits |= num(f, where)
         elif not f.startswith(("PROT_", "MAP_", "CLONE_", "MCL_", "SIG")):
-            raise InputError("%s: unexpected flag %r" % (where, f))
+            raise InputError("%s: unexpected flag %s: %s"
+                             % (where, quoted(f[:40]), FIX))
     return bits
 
 
@@ -392,12 +493,12 @@ def parse_strace(path, text):
     if lines and lines[-1] == "":
         lines.pop()
     for n, line in enumerate(lines, 1):
-        where = "%s:%d" % (path, n)
+        where = "%s:%d" % (shown(path), n)
         if cut and n == len(lines):
             raise InputError("%s: the log ends in the middle of a line: "
                              "capture again and let strace finish" % where)
         m = LINE_RE.match(line.rstrip())
-        pid = int(m.group(1) or m.group(2) or 0)
+        pid = num(m.group(1) or m.group(2) or "0", where, "a pid")
         body = m.group(3)
         if not body or SKIP_RE.match(body):
             continue
@@ -408,7 +509,8 @@ def parse_strace(path, text):
         r = RESUMED_RE.match(body)
         if r:
             if pid not in pending or pending[pid][0] != r.group(1):
-                raise InputError("%s: '%s resumed' without its start"
+                raise InputError("%s: '%s resumed' without its start: "
+                                 "capture the whole run with strace -f"
                                  % (where, r.group(1)))
             name, args = pending.pop(pid)
             yield n, pid, name, split_args(args + r.group(2)), r.group(3)
@@ -420,8 +522,9 @@ def parse_strace(path, text):
         if re.match(r"^\w+\(.*\)\s+=\s+\?$", body) or \
                 re.match(r"^(exit|exit_group)\(", body):
             continue        # exit_group(0) = ?
-        raise InputError("%s: not an strace system call line: %r"
-                         % (where, body[:60]))
+        raise InputError("%s: not an strace system call line: %s: give an "
+                         "unedited strace -f log"
+                         % (where, quoted(body[:60])))
 
 
 class Proc:
@@ -441,16 +544,17 @@ def import_strace(path, text):
     calls = list(parse_strace(path, text))
     if not calls:
         raise InputError("%s: no system call lines: capture with "
-                         "strace -f -e trace=memory,process" % path)
+                         "strace -f -e trace=memory,process" % shown(path))
     # first pass: which files are mapped most (by path when known)
     objs = ObjectTable(prog)
     fdnames = {}
     for n, pid, name, args, res in calls:
-        if name == "openat" and res.lstrip("-").isdigit() and int(res) >= 0:
-            fdnames[(pid, int(res))] = args[1].strip('"') if len(args) > 1 \
-                else "fd%s" % res
+        where = "%s:%d" % (shown(path), n)
+        if name == "openat" and res != "?" and num(res, where) >= 0:
+            fdnames[(pid, num(res, where))] = args[1].strip('"') \
+                if len(args) > 1 else "fd%s" % res
         elif name == "mmap" and len(args) == 6 and res.startswith("0x"):
-            fd = num(args[4], "%s:%d" % (path, n))
+            fd = num(args[4], where, "a file descriptor")
             if fd >= 0:
                 objs.use(fdnames.get((pid, fd), "fd%d" % fd))
     objs.freeze()
@@ -459,7 +563,7 @@ def import_strace(path, text):
     procs[first] = Proc(0, Space(), first)
     nprocs = 1
     for n, pid, name, args, res in calls:
-        where = "%s:%d" % (path, n)
+        where = "%s:%d" % (shown(path), n)
         if prog.full:
             break
         if pid not in procs:
@@ -475,9 +579,10 @@ def import_strace(path, text):
             continue                            # a thread ends
         failed = res == "?" or res.startswith("-")
         if name == "openat" and not failed:
-            p.fds[int(res)] = args[1].strip('"') if len(args) > 1 else ""
+            p.fds[num(res, where)] = args[1].strip('"') if len(args) > 1 \
+                else ""
         elif name in ("fork", "vfork", "clone", "clone3") and not failed:
-            child = int(res, 0)
+            child = num(res, where, "a child pid")
             if name in ("clone", "clone3") and "CLONE_VM" in ",".join(args) \
                     and "CLONE_VFORK" not in ",".join(args):
                 procs[child] = p            # a thread: same process
@@ -510,8 +615,14 @@ def import_strace(path, text):
             do_range(prog, p, name, args, where)
         elif name == "brk":
             do_brk(prog, layout, p, args, res, where)
+    if not prog.lines:
+        raise InputError("%s: nothing to import: no memory operation of "
+                         "the traced processes survived (%s): capture with "
+                         "strace -f -e trace=memory,process,openat"
+                         % (shown(path), ", ".join(sorted(prog.dropped))
+                            or "none"))
     header = ["imported by fuzz/tools/import_proc.py strace %s"
-              % os.path.basename(path),
+              % shown(os.path.basename(path)),
               "%d system calls of %d processes; addresses relocated into "
               "the model's window" % (len(calls), nprocs)]
     return prog.text(header)
@@ -519,15 +630,18 @@ def import_strace(path, text):
 
 def do_mmap(prog, layout, p, objs, fdnames, pid, args, res, where):
     if len(args) != 6:
-        raise InputError("%s: mmap takes 6 arguments, got %d"
-                         % (where, len(args)))
-    addr = num(args[0], where)
-    length = num(args[1], where)
+        raise InputError("%s: mmap takes 6 arguments, got %d: %s"
+                         % (where, len(args), FIX))
+    num(args[0], where, "an address")
+    length = num(args[1], where, "a length")
     prot = flags(args[2], PROT_BITS, where)
     mflags = args[3]
-    fd = num(args[4], where)
-    off = num(args[5], where)
-    real = int(res, 0)
+    fd = num(args[4], where, "a file descriptor")
+    off = num(args[5], where, "an offset")
+    real = num(res, where, "an address")
+    if length <= 0 or real < 0 or off < 0:
+        raise InputError("%s: mmap of %d bytes at %#x, offset %d succeeded:"
+                         " %s" % (where, length, real, off, FIX))
     if "MAP_FIXED" not in mflags or p.space.lookup(real) is None:
         if layout.cluster(p.space, real, length) is None:
             prog.drop("mapping beyond the model's address window")
@@ -560,19 +674,26 @@ def do_mmap(prog, layout, p, objs, fdnames, pid, args, res, where):
 
 def do_range(prog, p, name, args, where):
     if len(args) < 2:
-        raise InputError("%s: %s takes an address and a length"
-                         % (where, name))
-    w = p.space.translate(num(args[0], where), num(args[1], where))
+        raise InputError("%s: %s takes an address and a length: %s"
+                         % (where, name, FIX))
+    length = num(args[1], where, "a length")
+    if length < 0:
+        raise InputError("%s: %s of %d bytes succeeded: %s"
+                         % (where, name, length, FIX))
+    if length == 0:
+        prog.drop("%s of 0 bytes" % name)
+        return
+    w = p.space.translate(num(args[0], where, "an address"), length)
     if w is None:
         prog.drop("%s outside every relocated mapping" % name)
         return
     maddr, npg = w
     if name == "mprotect":
-        prot = flags(args[2], PROT_BITS, where)
+        prot = flags(arg(args, 2, name, where), PROT_BITS, where)
         prog.emit("mprotect p%d 0x%x %d %s" % (p.num, maddr, npg,
                                               protstr(prot)))
     elif name == "madvise":
-        adv = ADVICE.get(args[2].strip())
+        adv = ADVICE.get(arg(args, 2, name, where).strip())
         if adv is None:
             prog.drop("madvise advice the model lacks")
             return
@@ -582,7 +703,9 @@ def do_range(prog, p, name, args, where):
 
 
 def do_brk(prog, layout, p, args, res, where):
-    new = int(res, 0)
+    new = num(res, where, "an address")
+    if new < 0:
+        raise InputError("%s: brk returned %d: %s" % (where, new, FIX))
     if p.brk_start is None:
         p.brk_start = p.brk_end = new
         layout.cluster(p.space, new, CLUSTER_CAP * PAGE)
@@ -625,11 +748,8 @@ def main(argv):
         sp.add_argument("--capture", metavar="CMD",
                         help="the capture command, recorded in the header")
 
-    class Parser(argparse.ArgumentParser):
-        pass
-
     def fail(msg):
-        sys.stderr.write("import_proc: %s: see --help\n" % msg)
+        sys.stderr.write("import_proc: %s: see --help\n" % shown(msg))
         sys.exit(2)
     ap.error = fail
     for sp in sub.choices.values():
@@ -643,11 +763,19 @@ def main(argv):
             out = import_maps(args.file, text)
         else:
             out = import_strace(args.file, text)
-        if args.capture:
-            out = "# captured with: %s\n%s" % (args.capture, out)
-        write_out(out, args.output, args.force)
+        if args.capture is not None:
+            out = "# captured with: %s\n%s" % (shown(args.capture), out)
+        write_out(out, args.output, args.force, args.file)
     except InputError as e:
         sys.stderr.write("import_proc: %s\n" % e)
+        return 2
+    except (RecursionError, MemoryError, ValueError, IndexError,
+            KeyError, TypeError, AttributeError) as e:
+        # a bug of this tool on odd input: still one line, exit 2
+        sys.stderr.write("import_proc: %s: internal error on this input "
+                         "(%s: %s): please report it with the file\n"
+                         % (shown(args.file), type(e).__name__,
+                            shown(str(e))[:80]))
         return 2
     return 0
 
