@@ -174,6 +174,9 @@ ossfuzz: $(addprefix out/ossfuzz/$(VARIANT)/,$(HARNESSES))
 out/tools/%: out/obj/plain/fuzz/tools/%.o out/obj/plain/libfuzzprog.a out/obj/plain/libuvm.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_plain) $^ $(LDLIBS) -o $@
+out/tools-biglock/%: out/obj/plain-biglock/fuzz/tools/%.o out/obj/plain-biglock/libfuzzprog.a out/obj/plain-biglock/libuvm.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_plain) $^ $(LDLIBS) -o $@
 
 TEST_VARIANTS	:= plain asan plain-biglock asan-biglock
 TLINK_plain	:=
@@ -192,7 +195,7 @@ bins	= $(foreach k,$1,$(addprefix out/$(k)/,$(HARNESSES)) $(addprefix out/$(k)-b
 fuzzers: $(call bins,$(FUZZ_KINDS))
 replay: $(call bins,$(REPLAY_KINDS))
 cov: $(call bins,cov)
-tools: $(addprefix out/tools/,$(TOOLS))
+tools: $(addprefix out/tools/,$(TOOLS)) out/tools-biglock/bench_faults
 tests: $(foreach v,$(TEST_VARIANTS),$(addprefix out/tests/$(v)/,$(TESTS)))
 world: tools replay fuzzers cov tests
 libs: $(foreach v,$(VARIANTS),out/obj/$(v)/libuvm.a)
