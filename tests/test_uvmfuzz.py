@@ -8,6 +8,9 @@ import glob
 import json
 import os
 import shutil
+import signal
+import subprocess
+import time
 
 import pytest
 
@@ -207,3 +210,187 @@ def test_gate_replay_only(built, tmp_path):
     assert len(s["runs"][0]["results"]) == sum(
         1 for x in res["results"] if x["new"])
     assert r.returncode == (1 if s["runs"][0]["results"] else 0)
+
+
+# --- findings of a fresh user's test (one test each)
+
+def seed_prog():
+    s = seeds(first_target())
+    if not s:
+        pytest.skip("no seeds")
+    return s[0]
+
+
+def test_triage_skips_unrunnable(built, tmp_path):
+    """1: an input that cannot run is skipped and listed; triage finishes"""
+    shutil.copy(seed_prog(), tmp_path / "crash-seed.prog")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "crash-zzz.prog").write_bytes(b"garbage\x1b[31m\n")
+    r = uvmfuzz("triage", "--runs", 1, tmp_path)
+    assert_handled(r, ok=(0,))
+    rep = json.load(open(tmp_path / "report.json"))
+    assert [u["input"] for u in rep["unrunnable"]] == [
+        str(tmp_path / "sub" / "crash-zzz.prog")]
+    assert "could not run" in open(tmp_path / "report.md").read()
+    assert "nothing reproduced" in r.stdout
+    assert "\x1b" not in r.stdout + r.stderr
+    # no empty leftovers: inputs/ holds only the encoded runnable input
+    assert os.listdir(tmp_path / "triage" / "inputs") == ["crash-seed.bin"]
+
+
+@pytest.mark.parametrize("d", ("/", "/usr"))
+def test_triage_refuses_non_findings_dir(built, d):
+    """2: a directory without findings layout is refused, nothing written"""
+    r = uvmfuzz("triage", d)
+    assert_usage_error(r)
+    assert "not a findings directory" in r.stderr
+    assert not os.path.exists(os.path.join(d, "report.json"))
+
+
+def test_text_detected_by_content(built, tmp_path):
+    """3: a text program without the .prog name is taken as text"""
+    src = seed_prog()
+    noext = tmp_path / "program"
+    shutil.copy(src, noext)
+    r = uvmfuzz("decode", noext)
+    canon = run([os.path.join(ROOT, "out", "tools", "progtool"), "canon",
+                 src])
+    assert r.returncode == 0 and r.stdout == canon.stdout, r.stderr
+    out = tmp_path / "program.bin"
+    assert uvmfuzz("encode", noext, "-o", out).returncode == 0
+    r = uvmfuzz("repro", "--runs", 1, noext)
+    assert r.returncode == 0, r.stderr
+    assert "not reproduced (0/1)" in r.stdout
+
+
+def test_coverage_unparseable_and_crash(built, tmp_path):
+    """4: a bad .prog is reported, and extra inputs never lower coverage"""
+    t = first_target()
+    corp = tmp_path / "corp"
+    corp.mkdir()
+    (corp / "bad.prog").write_text("junk\n")
+    (corp / "random").write_bytes(os.urandom(500))
+    a = uvmfuzz("coverage", "--target", t, "--out", tmp_path / "a")
+    b = uvmfuzz("coverage", "--target", t, "--out", tmp_path / "b",
+                "--corpus", corp)
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert "bad.prog: not counted" in b.stdout
+    sa = json.load(open(tmp_path / "a" / "summary.json"))
+    sb = json.load(open(tmp_path / "b" / "summary.json"))
+    assert (sb["totals"]["lines"]["covered"] >=
+            sa["totals"]["lines"]["covered"])
+    assert len(sb["not_counted"]) == 1
+
+
+def test_output_paths_checked_first(built, tmp_path):
+    """5: bad output paths: one line, exit 2, before any work"""
+    f = tmp_path / "file"
+    f.write_text("x")
+    for args in (("fuzz", "--time", 1, "--out", f),
+                 ("fuzz", "--time", 1, "--out", "/proc/foo"),
+                 ("coverage", "--out", f),
+                 ("gate", "--time", 0, "--sarif", tmp_path),
+                 ("encode", seed_prog(), "-o", "")):
+        r = uvmfuzz(*args, timeout=60)
+        assert_usage_error(r)
+        assert "internal error" not in r.stderr
+    assert not glob.glob(str(tmp_path) + "*.tmp")
+
+
+@pytest.mark.parametrize("args", [
+    ("triage", "--minimize-runs", "-1", "/tmp"),
+    ("triage", "--timeout", "-3", "/tmp"),
+    ("triage", "--runs", "0", "/tmp"),
+    ("repro", "--timeout", "0", "x"),
+    ("fuzz", "--timeout", "0"),
+    ("gate", "--time", "-1"),
+    ("gate", "--runs", "0"),
+    ("bench", "--exec", "--time", "-2"),
+])
+def test_numeric_options(args):
+    """6: every numeric option is validated by the parser"""
+    r = uvmfuzz(*args, timeout=30)
+    assert_usage_error(r)
+    assert "at least" in r.stderr
+
+
+def test_parse_error_advice(built, tmp_path):
+    """7: parse errors point at the syntax; write errors get their own"""
+    bad = tmp_path / "bad.prog"
+    bad.write_text("frobnicate\n")
+    r = uvmfuzz("encode", bad, "-o", tmp_path / "x")
+    assert_usage_error(r)
+    assert "Program text format" in r.stderr and "decode --help" not in \
+        r.stderr
+    r = uvmfuzz("decode", seed_prog())
+    assert r.returncode == 0 and "canon" not in r.stderr
+
+
+def test_control_chars_escaped(built, tmp_path):
+    """8: raw bytes of a bad input are never echoed"""
+    bad = tmp_path / "bad.prog"
+    bad.write_bytes(b"mmap \x1b[2J\x07\xff\n")
+    for cmd in ("repro", "encode", "decode"):
+        r = uvmfuzz(cmd, bad)
+        assert_handled(r)
+        assert not any(c in r.stdout + r.stderr for c in "\x1b\x07")
+    name = tmp_path / "x\x1b[31m"
+    r = uvmfuzz("repro", name)
+    assert_usage_error(r)
+    assert "\x1b" not in r.stderr
+
+
+def test_small_cli_gaps(built, tmp_path):
+    """9: --version, one size limit everywhere"""
+    r = uvmfuzz("--version")
+    assert r.returncode == 0 and r.stdout.startswith("uvmfuzz ")
+    big = tmp_path / "big"
+    with open(big, "wb") as f:
+        f.truncate((16 << 20) + 1)
+    for cmd in ("repro", "decode"):
+        r = uvmfuzz(cmd, big)
+        assert_usage_error(r)
+        assert "16 MB" in r.stderr
+
+
+def test_fuzz_no_triage_and_names(built, tmp_path):
+    """9, 12: --no-triage never says `triaging`; TSan dirs are named so"""
+    t = first_target()
+    r = uvmfuzz("fuzz", "--target", t, "--time", 1, "--no-triage",
+                "--sanitizer", "thread", "--out", tmp_path, timeout=300)
+    assert_handled(r, ok=(0, 1))
+    assert "triaging" not in r.stdout
+    assert glob.glob(str(tmp_path / ("*-%s-libfuzzer-tsan" % t)))
+
+
+def test_paths_absolute_from_other_cwd(built, tmp_path):
+    """10: messages name paths valid from the caller's directory"""
+    shutil.copy(seed_prog(), tmp_path / "a.prog")
+    r = uvmfuzz("repro", "--runs", 1, "a.prog", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert str(tmp_path / "a.prog") in r.stdout
+
+
+def test_no_temp_leaks(built, tmp_path):
+    """11: runs that call make leave no temporary file; an interrupted
+    triage leaves no file that no report refers to"""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    r = run([UVMFUZZ, "repro", "--runs", "1", seed_prog()],
+            extra_env={"TMPDIR": str(tmp)})
+    assert r.returncode == 0, r.stderr
+    assert os.listdir(tmp) == []
+    d = tmp_path / "f"
+    d.mkdir()
+    shutil.copy(seed_prog(), d / "crash-a.prog")
+    p = subprocess.Popen([UVMFUZZ, "triage", "--runs", "50", str(d)],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         env=dict(os.environ, TMPDIR=str(tmp)))
+    time.sleep(3)
+    p.send_signal(signal.SIGTERM)
+    p.communicate(timeout=60)
+    assert os.listdir(tmp) == []
+    left = [n for n in os.listdir(d) if n != "crash-a.prog"]
+    assert left in ([], ["triage"]) or (d / "report.json").exists(), left
+    if not (d / "report.json").exists() and (d / "triage").exists():
+        assert os.listdir(d / "triage") == []

@@ -7,15 +7,15 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
 
 from . import triage
-from .util import (BUILD_KINDS, ROOT, UsageError, binary, dict_for,
-                   encode_seeds, ensure_built, log, new_dir, pick_targets,
-                   rel, sanitizer_env, timestamp, which)
+from .util import (BUILD_KINDS, UsageError, binary, check_out_dir,
+                   dict_for, encode_seeds, ensure_built, log, new_dir,
+                   pick_targets, rel, sanitizer_env, show, timestamp,
+                   which)
 
 PROGRESS_EVERY = 5.0	# seconds between progress lines
 
@@ -53,18 +53,22 @@ def stop(proc):
         proc.wait()
 
 
-def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf):
+def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf, timeout=25):
+    """libFuzzer on d/corpus for secs seconds; timeout: seconds per input
+    (the same setting AFL++ gets as -t)"""
     corpus = os.path.join(d, "corpus")
     cmd = [b, "-artifact_prefix=" + d + "/", "-max_total_time=%d" % secs,
-           "-print_final_stats=1", "-timeout=25", "-rss_limit_mb=2560"]
+           "-print_final_stats=1", "-timeout=%d" % timeout,
+           "-rss_limit_mb=2560"]
     dct = dict_for(target)
     if dct:
         cmd.append("-dict=" + dct)
-    if jobs > 1 or keep_going:
+    fork = jobs > 1 or keep_going
+    if fork:
         cmd += ["-fork=%d" % jobs, "-ignore_crashes=1", "-ignore_timeouts=1",
                 "-ignore_ooms=1"]
     cmd.append(corpus)
-    log("fuzz: %s" % " ".join(rel(c) for c in cmd))
+    log("fuzz: %s" % " ".join(show(c) for c in cmd))
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, env=sanitizer_env(),
                             start_new_session=True)
@@ -77,7 +81,12 @@ def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf):
 
     threading.Thread(target=reader, daemon=True).start()
     start = last = time.time()
-    st = {"execs": 0, "cov": 0, "corp": 0, "execs_per_sec": 0}
+    # fork mode's parent prints merged coverage of all jobs (#N: cov:),
+    # unlike the per-process counter (#N NEW cov:) of its start-up lines:
+    # only the one measure is shown, labelled
+    stat = LF_FORK if fork else LF_STAT
+    st = {"execs": 0, "cov": 0, "corp": 0, "execs_per_sec": 0,
+          "cov_label": "cov(merged)" if fork else "cov"}
     try:
         while True:
             try:
@@ -89,7 +98,7 @@ def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf):
             if raw:
                 logf.write(raw)
                 line = raw.decode(errors="replace").rstrip()
-                m = LF_STAT.match(line) or LF_FORK.match(line)
+                m = stat.match(line)
                 if m:
                     st.update(execs=int(m.group(1)), cov=int(m.group(2)),
                               corp=int(m.group(4)),
@@ -120,9 +129,10 @@ def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf):
 def progress(target, engine, t, st, d):
     if not st.get("execs_per_sec") and st.get("execs") and t >= 1:
         st = dict(st, execs_per_sec=int(st["execs"] / t))
-    log("[%5ds] %s/%s: execs %d, exec/s %d, cov %s, corpus %d, findings %d"
+    log("[%5ds] %s/%s: execs %d, exec/s %d, %s %s, corpus %d, findings %d"
         % (t, target, engine, st.get("execs", 0), st.get("execs_per_sec", 0),
-           st.get("cov", 0), st.get("corp", 0), count_findings(d)))
+           st.get("cov_label", "cov"), st.get("cov", 0), st.get("corp", 0),
+           count_findings(d)))
 
 
 def afl_stats(path):
@@ -137,7 +147,9 @@ def afl_stats(path):
     return st
 
 
-def run_afl(b, target, d, secs, jobs, logf):
+def run_afl(b, target, d, secs, jobs, logf, timeout=25):
+    """AFL++ (-M main, -S sec<j>) for secs seconds; timeout: seconds per
+    input, as libFuzzer's -timeout"""
     afl = which("afl-fuzz")
     if not afl:
         raise UsageError("afl-fuzz not found: apt-get install afl++ "
@@ -147,7 +159,8 @@ def run_afl(b, target, d, secs, jobs, logf):
     env = afl_env()
     if jobs > (os.cpu_count() or 1):
         env["AFL_NO_AFFINITY"] = "1"
-    base = [afl, "-i", seeds, "-o", outd, "-V", str(secs), "-t", "5000+",
+    base = [afl, "-i", seeds, "-o", outd, "-V", str(secs),
+            "-t", str(timeout * 1000),
             "-m", "none"]
     dct = dict_for(target)
     if dct:
@@ -157,7 +170,7 @@ def run_afl(b, target, d, secs, jobs, logf):
         role = ["-M", "main"] if j == 0 else ["-S", "sec%d" % j]
         cmd = base + role + ["--", b]
         if j == 0:
-            log("fuzz: %s" % " ".join(rel(c) for c in cmd))
+            log("fuzz: %s" % " ".join(show(c) for c in cmd))
         procs.append(subprocess.Popen(cmd, stdout=logf,
                                       stderr=subprocess.STDOUT, env=env,
                                       start_new_session=True))
@@ -210,7 +223,8 @@ def num(v):
 
 
 def afl_sum(outd):
-    st = {"execs": 0, "execs_per_sec": 0, "cov": "0%", "corp": 0}
+    st = {"execs": 0, "execs_per_sec": 0, "cov": "0%", "corp": 0,
+          "cov_label": "bitmap"}
     try:
         names = os.listdir(outd)
     except OSError:
@@ -243,6 +257,7 @@ def cmd_fuzz(args):
     if key not in BUILD_KINDS:
         raise UsageError("no %s build with %s sanitizer: use --sanitizer "
                          "address with afl" % key)
+    check_out_dir(args.out, "findings directory (--out)")
     targets = pick_targets(args.target)
     kind = BUILD_KINDS[key]
     bins = {t: binary(kind, t, args.biglock) for t in targets}
@@ -250,10 +265,15 @@ def cmd_fuzz(args):
     rc = 0
     root = os.path.abspath(args.out)
     for t in targets:
-        d = new_dir(root, "%s-%s-%s" % (timestamp(), t, args.engine))
+        # the sanitizer is part of the name: TSan and ASan findings of
+        # one target never share a name
+        d = new_dir(root, "%s-%s-%s%s" % (
+            timestamp(), t, args.engine,
+            "-tsan" if args.sanitizer == "thread" else ""))
         meta = {"target": t, "engine": args.engine,
                 "sanitizer": args.sanitizer, "biglock": args.biglock,
-                "time": args.time, "jobs": args.jobs, "binary": rel(bins[t]),
+                "time": args.time, "jobs": args.jobs,
+                "timeout": args.timeout, "binary": rel(bins[t]),
                 "started": time.strftime("%Y-%m-%dT%H:%M:%SZ",
                                          time.gmtime())}
         with open(os.path.join(d, "meta.json"), "w") as f:
@@ -269,18 +289,22 @@ def cmd_fuzz(args):
         with open(os.path.join(d, "fuzz.log"), "wb") as logf:
             if args.engine == "libfuzzer":
                 run_libfuzzer(bins[t], t, d, args.time, args.jobs,
-                              args.keep_going, logf)
+                              args.keep_going, logf, args.timeout)
             else:
-                run_afl(bins[t], t, d, args.time, args.jobs, logf)
+                run_afl(bins[t], t, d, args.time, args.jobs, logf,
+                        args.timeout)
         files = triage.finding_files_only(d)
         if not files:
             log("fuzz: %s: no findings" % t)
             continue
         rc = 1
+        if args.no_triage:
+            log("fuzz: %s: %d finding(s) in %s (not triaged: run `uvmfuzz "
+                "triage %s`)" % (t, len(files), rel(d), rel(d)))
+            continue
         log("fuzz: %s: %d finding(s): triaging" % (t, len(files)))
-        if not args.no_triage:
-            triage.triage(d, files, target=t, runs=3,
-                          biglock=args.biglock)
+        triage.triage(d, files, target=t, runs=3, timeout=args.timeout,
+                      biglock=args.biglock)
     return rc
 
 
@@ -317,7 +341,8 @@ def cmd_bench(args):
             eps = stats.get("average_exec_per_sec")
             note = ""
             if r.returncode != 0:
-                note = "stopped by a finding: run `uvmfuzz fuzz --target %s`" % t
+                note = ("stopped by a finding: run `uvmfuzz fuzz --target "
+                        "%s`" % t)
                 last = [LF_STAT.match(l) for l in out.splitlines()]
                 last = [m for m in last if m]
                 if last:

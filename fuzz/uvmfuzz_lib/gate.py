@@ -2,18 +2,20 @@
 ClusterFuzzLite code-change rule: fail only on a finding that reproduces
 here and not on the base build); coverage: llvm-cov report of uvm/."""
 
+import concurrent.futures
 import json
 import os
 import shutil
 import subprocess
 import tempfile
-import time
 
 from . import report, triage
 from .fuzzing import run_libfuzzer
-from .util import (ROOT, UsageError, binary, check_dir, encode_seeds,
-                   harnesses, log, make, new_dir, pick_targets, regress_files,
-                   rel, sanitizer_env, seed_files, timestamp, which)
+from .util import (MAX_INPUT, ROOT, UsageError, binary, check_dir,
+                   check_new_output, check_out_dir, encode_seeds, harnesses,
+                   is_text_prog, log, make, new_dir, pick_targets, progtool,
+                   regress_files, rel, sanitizer_env, seed_files, show,
+                   timestamp, which, write_atomic)
 
 # builds replayed in the gate: (output kind, biglock)
 GATE_BUILDS = (("replay-asan", False), ("replay-tsan", False),
@@ -74,9 +76,16 @@ def cmd_gate(args):
     if git(["rev-parse", "--git-dir"]).returncode != 0:
         raise UsageError("%s is not a git checkout: run the gate in the "
                          "repository" % ROOT)
-    if args.sarif:
-        sd = os.path.dirname(os.path.abspath(args.sarif))
-        check_dir(sd, "directory for the SARIF file")
+    # every output path is checked before any work is done
+    if args.sarif is not None:
+        if os.path.isfile(args.sarif):	# CI re-runs replace their report
+            check_dir(os.path.dirname(os.path.abspath(args.sarif)))
+            if not os.access(args.sarif, os.W_OK):
+                raise UsageError("%s: cannot write: check its permissions "
+                                 "or give another --sarif" % rel(args.sarif))
+        else:
+            check_new_output(args.sarif, "SARIF file (--sarif)")
+    check_out_dir(args.out, "findings directory (--out)")
     targets = pick_targets(args.target)
     scratch = tempfile.mkdtemp(prefix="uvmfuzz-gate-")
     try:
@@ -149,9 +158,9 @@ def gate(args, targets, scratch):
                         "base": "%d/%d" % (bk, args.runs), "new": bk == 0,
                         "report": report.excerpt(out, 40)})
     new = [r for r in results if r["new"]]
-    with open(os.path.join(d, "gate.json"), "w") as f:
-        json.dump({"base": args.base, "base_sha": sha, "base_builds": base_ok,
-                   "results": results}, f, indent=2)
+    write_atomic(os.path.join(d, "gate.json"), json.dumps(
+        {"base": args.base, "base_sha": sha, "base_builds": base_ok,
+         "results": results}, indent=2))
     if args.sarif:
         write_sarif(args.sarif, new)
     for r in results:
@@ -190,10 +199,7 @@ def write_sarif(path, findings):
                  "rules": [{"id": k, "shortDescription": {"text": k}}
                            for k in rules]}},
                  "results": results}]}
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(sarif, f, indent=2)
-    os.replace(tmp, path)
+    write_atomic(path, json.dumps(sarif, indent=2))
 
 
 def cov_tool(name):
@@ -208,6 +214,7 @@ def cmd_coverage(args):
     profdata, llvmcov = cov_tool("llvm-profdata"), cov_tool("llvm-cov")
     for c in args.corpus:
         check_dir(c, "corpus directory")
+    check_out_dir(args.out, "coverage directory (--out)")
     targets = pick_targets(args.target)
     bins = [binary("cov", t, args.biglock) for t in targets]
     make([os.path.relpath(b, ROOT) for b in bins] + ["out/tools/progtool"])
@@ -216,21 +223,35 @@ def cmd_coverage(args):
     tmp = tempfile.mkdtemp(prefix="uvmfuzz-cov-")
     try:
         n = 0
+        bad = []
         for t, b in zip(targets, bins):
             files = seed_files(t) + regress_files()
             for c in args.corpus:
                 files += sorted(os.path.join(c, x) for x in os.listdir(c)
                                 if os.path.isfile(os.path.join(c, x)))
+            files, unparsed = runnable(files, os.path.join(tmp, "in-" + t))
+            bad += unparsed
             n += len(files)
-            profile_run(b, files, os.path.join(tmp, t))
+            profile_run(b, files, os.path.join(tmp, "prof-" + t))
+        for f, why in bad:
+            log("coverage: %s: not counted: %s" % (rel(f), show(why)))
         raws = [os.path.join(tmp, x) for x in os.listdir(tmp)
                 if x.endswith(".profraw")]
         if not raws:
             raise UsageError("no coverage profile was written: check that "
                              "corpus/%s has programs" % targets[0])
+        lst = os.path.join(tmp, "profraw.list")
+        with open(lst, "w") as f:
+            f.write("".join(r + "\n" for r in raws))
         pd = os.path.join(outd, "uvm.profdata")
-        subprocess.run([profdata, "merge", "-sparse", "-o", pd] + raws,
-                       check=True)
+        pdtmp = os.path.join(outd, ".uvm.profdata.tmp")
+        try:
+            subprocess.run([profdata, "merge", "-sparse", "-o", pdtmp,
+                            "--input-files=" + lst], check=True)
+            os.replace(pdtmp, pd)
+        finally:
+            if os.path.lexists(pdtmp):
+                os.unlink(pdtmp)
         objs = [bins[0]] + sum((["-object", b] for b in bins[1:]), [])
         srcs = sorted(os.path.join(ROOT, "uvm", x) for x in
                       os.listdir(os.path.join(ROOT, "uvm"))
@@ -244,16 +265,18 @@ def cmd_coverage(args):
                             "-instr-profile=" + pd] + objs + srcs,
                            stdout=subprocess.PIPE, check=True)
         tot = json.loads(r.stdout)["data"][0]["totals"]
-        log("coverage of uvm/ from %d program(s) (%s):" % (n, ", ".join(
-            targets)))
+        log("coverage of uvm/ from %d program(s) (%s)%s:" % (
+            n, ", ".join(targets), ", %d not counted (see above)" % len(bad)
+            if bad else ""))
         for k in ("lines", "functions", "branches", "regions"):
             v = tot.get(k, {})
             log("  %-10s %6d/%-6d %6.2f%%" % (k, v.get("covered", 0),
                                              v.get("count", 0),
                                              v.get("percent", 0.0)))
-        with open(os.path.join(outd, "summary.json"), "w") as f:
-            json.dump({"targets": targets, "programs": n, "totals": tot}, f,
-                      indent=2)
+        write_atomic(os.path.join(outd, "summary.json"), json.dumps(
+            {"targets": targets, "programs": n,
+             "not_counted": [{"input": rel(f), "why": why}
+                             for f, why in bad], "totals": tot}, indent=2))
         log("coverage: HTML report %s" % rel(os.path.join(html,
                                                           "index.html")))
     finally:
@@ -261,20 +284,50 @@ def cmd_coverage(args):
     return 0
 
 
-def profile_run(b, files, prefix):
-    """run the coverage build on files; batches, then one by one when a
-    batch fails (a crashing input loses only its own profile)"""
-    env = sanitizer_env({"LLVM_PROFILE_FILE": prefix + "-%p.profraw"})
-    for i in range(0, len(files), 200):
-        batch = files[i:i + 200]
-        r = subprocess.run([b] + batch, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, env=env, timeout=3600)
-        if r.returncode == 0:
+def runnable(files, tmpdir):
+    """(inputs the coverage build can run, [(file, why)] that cannot): a
+    text program must parse (progtool check), and one without the .prog
+    name is copied to one (the replay main tells text by the name)"""
+    ok, bad = [], []
+    for f in files:
+        if os.path.getsize(f) > MAX_INPUT:
+            bad.append((f, "larger than %d MB" % (MAX_INPUT >> 20)))
             continue
-        for f in batch:
-            try:
-                subprocess.run([b, f], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, env=env,
-                               timeout=120)
-            except subprocess.TimeoutExpired:
-                pass
+        if not is_text_prog(f):
+            ok.append(f)
+            continue
+        r = subprocess.run([progtool(), "check", f], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE)
+        if r.returncode != 0:
+            err = r.stderr.decode(errors="replace").strip().splitlines()
+            why = err[0] if err else "does not parse"
+            if why.startswith("progtool: "):
+                why = why[len("progtool: "):]
+            bad.append((f, "does not parse (%s)" % why))
+            continue
+        if not f.endswith(".prog"):
+            os.makedirs(tmpdir, exist_ok=True)
+            dst = os.path.join(tmpdir, "%d.prog" % len(ok))
+            shutil.copyfile(f, dst)
+            f = dst
+        ok.append(f)
+    return ok, bad
+
+
+def profile_run(b, files, prefix):
+    """run the coverage build on each file in its own process, each with
+    its own profile (prefix-<index>.profraw): an input that crashes or
+    hangs loses only its own profile, never another's"""
+    jobs = os.cpu_count() or 2
+
+    def one(i):
+        env = sanitizer_env({"LLVM_PROFILE_FILE":
+                             "%s-%d.profraw" % (prefix, i)})
+        try:
+            subprocess.run([b, files[i]], stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, env=env, timeout=120)
+        except subprocess.TimeoutExpired:
+            pass
+
+    with concurrent.futures.ThreadPoolExecutor(jobs) as ex:
+        list(ex.map(one, range(len(files))))

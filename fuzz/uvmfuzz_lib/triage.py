@@ -10,13 +10,15 @@ import subprocess
 import tempfile
 
 from . import report
-from .util import (ROOT, REPRO_BUILDS, UsageError, as_binary, binary,
+from .util import (MAX_INPUT, REPRO_BUILDS, UsageError, as_binary, binary,
                    check_dir, check_input_file, decode_text, ensure_built,
                    harnesses, is_text_prog, log, new_file, rel,
-                   run_progtool, sanitizer_env)
+                   run_progtool, sanitizer_env, show, write_atomic)
 
 # artifact names written by libFuzzer, and AFL++'s crash directories
 ARTIFACT = re.compile(r"^(crash|leak|timeout|oom|slow-unit|deadly)-")
+# directories below a findings directory that finding_files looks into
+MAX_DEPTH = 2
 SKIP = re.compile(r"(^report\.(md|json)$|\.log$|\.txt$|\.json$|\.md$|"
                   r"\.stats$|^\.|^README)")
 
@@ -92,8 +94,9 @@ def repro_binary(build, target, biglock):
 def cmd_repro(args):
     if args.runs < 1:
         raise UsageError("--runs %d: give a count of at least 1" % args.runs)
-    if args.timeout <= 0:
-        raise UsageError("--timeout must be positive: give seconds")
+    if args.timeout < 1:
+        raise UsageError("--timeout %d: give a positive number of seconds"
+                         % args.timeout)
     for f in args.files:
         check_input_file(f, "finding or program file")
     if args.target is not None and args.target not in harnesses():
@@ -110,11 +113,15 @@ def cmd_repro(args):
             b = repro_binary(args.build, target, args.biglock)
             if os.path.basename(os.path.dirname(b)).startswith("replay"):
                 inp = f
+                if is_text_prog(f) and not f.endswith(".prog"):
+                    # the replay main tells text by the .prog name
+                    inp = os.path.join(tmp, "%d.prog" % len(os.listdir(tmp)))
+                    shutil.copyfile(f, inp)
             else:
                 inp = as_binary(f, tmp)
             k, fnd, out = replay(b, inp, args.runs, args.timeout)
             head = "%s: target %s, build %s%s: " % (
-                f, target, args.build, "-biglock" if args.biglock else "")
+                rel(f), target, args.build, "-biglock" if args.biglock else "")
             if k == 0:
                 log(head + "not reproduced (0/%d)" % args.runs)
                 continue
@@ -146,10 +153,14 @@ def finding_files(d, fallback=True):
     crashes/ and hangs/; if neither exists (and fallback), every regular
     file at its top level"""
     arts, afl, other = [], [], []
+    top_depth = os.path.abspath(d).rstrip(os.sep).count(os.sep)
     for dirpath, dirnames, files in os.walk(d):
+        depth = os.path.abspath(dirpath).count(os.sep) - top_depth
         dirnames[:] = [x for x in dirnames
                        if x not in ("corpus", "queue", "triage", "seeds",
-                                    ".state", "coverage")]
+                                    ".state", "coverage")
+                       and depth < MAX_DEPTH and not
+                       os.path.islink(os.path.join(dirpath, x))]
         base = os.path.basename(dirpath)
         top = os.path.abspath(dirpath) == os.path.abspath(d)
         for n in sorted(files):
@@ -169,19 +180,53 @@ def finding_files(d, fallback=True):
     return sorted(other)
 
 
+def looks_like_findings(d):
+    """True when d has a findings directory's layout: meta.json (written
+    by `uvmfuzz fuzz`), libFuzzer artifacts, text programs (*.prog) or
+    AFL++ id:* files at its top level, or AFL++'s crashes/ or hangs/ (at
+    the top or one level down)"""
+    try:
+        names = os.listdir(d)
+    except OSError as e:
+        raise UsageError("%s: cannot list (%s): check its permissions"
+                         % (rel(d), e.strerror))
+    for n in names:
+        p = os.path.join(d, n)
+        if n == "meta.json" or ARTIFACT.match(n):
+            return True
+        if os.path.isdir(p) and not os.path.islink(p):
+            if n in ("crashes", "hangs"):
+                return True
+            for sub in ("crashes", "hangs"):
+                if os.path.isdir(os.path.join(p, sub)):
+                    return True
+        elif os.path.isfile(p) and (n.endswith(".prog") or
+                                    n.startswith("id:")):
+            return True
+    return False
+
+
 def minimize(lfbin, inp, dst, runs, timeout):
-    """libFuzzer -minimize_crash; returns dst if it wrote it, else None"""
+    """libFuzzer -minimize_crash into a temporary name, renamed to dst
+    when complete; returns dst if it was written, else None"""
     env = sanitizer_env({"ASAN_OPTIONS": "dedup_token_length=3:"
                          "handle_abort=1:detect_leaks=1"})
-    cmd = [lfbin, "-minimize_crash=1", "-runs=%d" % runs,
+    tmp = os.path.join(os.path.dirname(dst),
+                       "." + os.path.basename(dst) + ".tmp")
+    cmd = [lfbin, "-minimize_crash=1", "-runs=%d" % max(1, runs),
            "-timeout=%d" % max(1, int(timeout)),
-           "-exact_artifact_path=" + dst, inp]
+           "-exact_artifact_path=" + tmp, inp]
     try:
         subprocess.run(cmd, stdout=subprocess.DEVNULL,
                        stderr=subprocess.DEVNULL, env=env,
                        timeout=timeout * 4 + 120)
+        if os.path.isfile(tmp):
+            os.replace(tmp, dst)
     except subprocess.TimeoutExpired:
         pass
+    finally:
+        if os.path.lexists(tmp):
+            os.unlink(tmp)
     return dst if os.path.isfile(dst) else None
 
 
@@ -202,15 +247,33 @@ def slug(s):
 
 def cmd_triage(args):
     check_dir(args.dir, "findings directory")
-    if args.runs < 1:
-        raise UsageError("--runs %d: give a count of at least 1" % args.runs)
+    for name, v in (("--runs", args.runs), ("--timeout", args.timeout),
+                    ("--minimize-runs", args.minimize_runs)):
+        if v < 1:
+            raise UsageError("%s %d: give a whole number of at least 1"
+                             % (name, v))
+    if args.target is not None and args.target not in harnesses():
+        raise UsageError("unknown target %r: choose one of %s"
+                         % (show(args.target), ", ".join(harnesses())))
+    if not looks_like_findings(args.dir):
+        raise UsageError("%s: not a findings directory (no crash-*/leak-*/"
+                         "timeout-* files, *.prog or AFL++ crashes/ at its "
+                         "top level): give a directory written by "
+                         "`uvmfuzz fuzz` or one holding finding files"
+                         % rel(args.dir))
+    if not os.access(args.dir, os.W_OK | os.X_OK):
+        raise UsageError("%s: cannot write the report there: check its "
+                         "permissions" % rel(args.dir))
     files = finding_files(args.dir)
     if not files:
-        log("triage: %s: no findings" % args.dir)
+        log("triage: %s: no findings" % rel(args.dir))
         return 0
     res = triage(args.dir, files, target=args.target, runs=args.runs,
                  min_runs=args.minimize_runs, timeout=args.timeout,
                  biglock=args.biglock)
+    if not res["groups"]:
+        log("triage: nothing reproduced: no finding in %s (exit 0)"
+            % rel(args.dir))
     return 1 if res["groups"] else 0
 
 
@@ -236,31 +299,78 @@ def triage(d, files, target=None, runs=3, min_runs=2000, timeout=25,
     asanbin = binary("libfuzzer-asan", target, biglock)
     ensure_built([lfbin, asanbin])
     outdir = os.path.join(d, "triage")
+    made_outdir = not os.path.isdir(outdir)
     os.makedirs(outdir, exist_ok=True)
+    bindir = os.path.join(outdir, "inputs")
+    before = set(os.listdir(outdir))
+    before_bin = set(os.listdir(bindir)) if os.path.isdir(bindir) else set()
+    try:
+        return triage_in(d, files, target, runs, min_runs, timeout, biglock,
+                         lfkind, lfbin, asanbin, outdir)
+    except BaseException:
+        # interrupted or failed: remove what this run wrote, so no file
+        # is left that no report refers to
+        for n in set(os.listdir(bindir) if os.path.isdir(bindir)
+                     else ()) - before_bin:
+            os.unlink(os.path.join(bindir, n))
+        for n in set(os.listdir(outdir)) - before:
+            p = os.path.join(outdir, n)
+            if os.path.isdir(p):
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                os.unlink(p)
+        for x in (bindir, outdir if made_outdir else None):
+            try:
+                if x:
+                    os.rmdir(x)
+            except OSError:
+                pass
+        raise
+
+
+def triage_in(d, files, target, runs, min_runs, timeout, biglock, lfkind,
+              lfbin, asanbin, outdir):
+    """the body of triage(): replay, group, minimize, write the report"""
     log("triage: %d input(s) in %s, target %s, build %s%s" % (
         len(files), rel(d), target, lfkind, "-biglock" if biglock else ""))
 
     groups = {}
     unrepro = []
+    unrunnable = []	# (input, why): skipped, listed in the report
     bindir = os.path.join(outdir, "inputs")
     for orig in files:
         f = orig
         if is_text_prog(orig):
             os.makedirs(bindir, exist_ok=True)
-            f = as_binary(orig, bindir)
+            try:
+                f = as_binary(orig, bindir)
+            except UsageError as e:
+                why = str(e).split(": fix the program")[0]
+                unrunnable.append({"input": rel(orig), "why": why})
+                log("  %s: cannot run, skipped (%s)" % (rel(orig), why))
+                continue
+        elif os.path.getsize(orig) > MAX_INPUT:
+            why = "larger than %d MB" % (MAX_INPUT >> 20)
+            unrunnable.append({"input": rel(orig), "why": why})
+            log("  %s: cannot run, skipped (%s)" % (rel(orig), why))
+            continue
         k, fnd, out = replay(lfbin, f, runs, timeout)
         if fnd is None and lfbin != asanbin:
             k, fnd, out = replay(asanbin, f, runs, timeout)
         if fnd is None:
-            unrepro.append(rel(f))
-            log("  %s: did not reproduce (0/%d)" % (rel(f), runs))
+            unrepro.append(rel(orig))
+            log("  %s: did not reproduce (0/%d)" % (rel(orig), runs))
             continue
-        log("  %s: %s (%d/%d)" % (rel(f), fnd["signature"], k, runs))
+        log("  %s: %s (%d/%d)" % (rel(orig), fnd["signature"], k, runs))
         g = groups.setdefault(fnd["signature"], {
             "finding": fnd, "inputs": [], "repro": [], "output": out})
         g["inputs"].append(f)
         g["repro"].append(k)
 
+    try:
+        os.rmdir(bindir)	# only when empty
+    except OSError:
+        pass
     report_groups = []
     for sig, g in sorted(groups.items()):
         fnd = g["finding"]
@@ -312,13 +422,13 @@ def triage(d, files, target=None, runs=3, min_runs=2000, timeout=25,
         })
     rep = {"dir": rel(d), "target": target, "build": lfkind +
            ("-biglock" if biglock else ""), "inputs": len(files),
-           "unreproduced": unrepro, "groups": report_groups}
-    with open(os.path.join(d, "report.json"), "w") as f:
-        json.dump(rep, f, indent=2)
-    with open(os.path.join(d, "report.md"), "w") as f:
-        f.write(render_md(rep))
-    log("triage: %d group(s), %d unreproduced; report: %s" % (
-        len(report_groups), len(unrepro), rel(os.path.join(d, "report.md"))))
+           "unreproduced": unrepro, "unrunnable": unrunnable,
+           "groups": report_groups}
+    write_atomic(os.path.join(d, "report.json"), json.dumps(rep, indent=2))
+    write_atomic(os.path.join(d, "report.md"), render_md(rep))
+    log("triage: %d group(s), %d unreproduced, %d could not run; report: %s"
+        % (len(report_groups), len(unrepro), len(unrunnable),
+           rel(os.path.join(d, "report.md"))))
     for g in report_groups:
         log("  %-18s %-50s %s  %s" % (g["kind"], g["signature"][:50],
                                       g["reproducible"], g["uvm_loc"] or ""))
@@ -328,9 +438,10 @@ def triage(d, files, target=None, runs=3, min_runs=2000, timeout=25,
 def render_md(rep):
     out = ["# Triage of %s" % rep["dir"], "",
            "Target `%s`, build `%s`; %d input(s), %d group(s), "
-           "%d did not reproduce." % (rep["target"], rep["build"],
-                                      rep["inputs"], len(rep["groups"]),
-                                      len(rep["unreproduced"])), ""]
+           "%d did not reproduce, %d could not run." % (
+               rep["target"], rep["build"], rep["inputs"],
+               len(rep["groups"]), len(rep["unreproduced"]),
+               len(rep.get("unrunnable", []))), ""]
     for i, g in enumerate(rep["groups"], 1):
         out += ["## %d. %s: `%s`" % (i, g["kind"], g["signature"]), "",
                 "- message: %s" % g["message"],
@@ -348,6 +459,11 @@ def render_md(rep):
                 "", "Program:", "", "```",
                 (g["program"] or "(could not decode)").rstrip(), "```", "",
                 "Report:", "", "```", g["report"].rstrip(), "```", ""]
+    if rep.get("unrunnable"):
+        out += ["## Could not run (skipped)", ""]
+        out += ["- %s: %s" % (u["input"], u["why"])
+                for u in rep["unrunnable"]]
+        out.append("")
     if rep["unreproduced"]:
         out += ["## Did not reproduce", ""]
         out += ["- %s" % p for p in rep["unreproduced"]]

@@ -37,15 +37,32 @@ def log(msg):
     print(msg, flush=True)
 
 
+# programs larger than this are refused everywhere (progtool's limit)
+MAX_INPUT = 16 << 20
+# the text syntax of programs, for parse-error advice
+SYNTAX_DOC = ("see \"Program text format\" in README.md or the header "
+              "of fuzz/prog_text.c")
+
+
+def show(s):
+    """s (a path or a line of a tool's output) safe to print: control
+    characters and undecodable bytes escaped repr-style"""
+    if isinstance(s, bytes):
+        s = s.decode("utf-8", errors="backslashreplace")
+    s = str(s)
+    out = []
+    for c in s:
+        if c == "\\" or ord(c) >= 32 and ord(c) != 127 and c.isprintable():
+            out.append(c)
+        else:
+            out.append(repr(c)[1:-1])
+    return "".join(out)
+
+
 def rel(path):
-    """an absolute path inside the repository, made relative (for
-    messages); anything else unchanged"""
-    if not os.path.isabs(path):
-        return path
-    p = os.path.abspath(path)
-    if p.startswith(ROOT + os.sep):
-        return os.path.relpath(p, ROOT)
-    return path
+    """a path for messages: absolute (valid whatever the caller's working
+    directory), with control characters escaped"""
+    return show(os.path.abspath(path))
 
 
 def harnesses(root=ROOT):
@@ -84,11 +101,20 @@ def make(targets, root=ROOT, logfile=None, jobs=None):
         return
     jobs = jobs or os.cpu_count() or 2
     cmd = ["make", "-j%d" % jobs] + list(targets)
-    if logfile is None:
+    temp = logfile is None
+    if temp:
         fd, logfile = tempfile.mkstemp(prefix="uvmfuzz-build-", suffix=".log")
         os.close(fd)
-    with open(logfile, "ab") as f:
-        r = subprocess.run(cmd, cwd=root, stdout=f, stderr=subprocess.STDOUT)
+    try:
+        with open(logfile, "ab") as f:
+            r = subprocess.run(cmd, cwd=root, stdout=f,
+                               stderr=subprocess.STDOUT)
+    except BaseException:
+        if temp:
+            os.unlink(logfile)
+        raise
+    if r.returncode == 0 and temp:
+        os.unlink(logfile)	# nothing to keep from a good build
     if r.returncode != 0:
         tail = ""
         try:
@@ -114,26 +140,123 @@ def progtool(root=ROOT):
 
 
 def check_input_file(path, what="program file"):
-    """UsageError unless path is an existing, readable regular file."""
+    """UsageError unless path is an existing, readable regular file of at
+    most MAX_INPUT bytes."""
     if not os.path.exists(path):
         raise UsageError("%s: no such file: give an existing %s"
-                         % (path, what))
+                         % (show(path), what))
     if os.path.isdir(path):
-        raise UsageError("%s: is a directory: give a %s" % (path, what))
+        raise UsageError("%s: is a directory: give a %s" % (show(path), what))
     if not os.access(path, os.R_OK):
-        raise UsageError("%s: cannot read: check its permissions" % path)
+        raise UsageError("%s: cannot read: check its permissions"
+                         % show(path))
+    if os.path.isfile(path) and os.path.getsize(path) > MAX_INPUT:
+        raise UsageError("%s: larger than %d MB: give a smaller %s"
+                         % (show(path), MAX_INPUT >> 20, what))
 
 
 def check_dir(path, what="directory"):
     if not os.path.exists(path):
         raise UsageError("%s: no such directory: give an existing %s"
-                         % (path, what))
+                         % (show(path), what))
     if not os.path.isdir(path):
-        raise UsageError("%s: not a directory: give a %s" % (path, what))
+        raise UsageError("%s: not a directory: give a %s" % (show(path),
+                                                             what))
 
 
-def is_text_prog(path):
-    return path.endswith(".prog")
+def check_new_output(path, what="output file", exists_ok=False):
+    """UsageError unless path can be created: its directory exists and is
+    writable, and (unless exists_ok) nothing is there yet.  Called before
+    any work is done."""
+    if path == "":
+        raise UsageError("empty %s name: give a path" % what)
+    if os.path.lexists(path) and not (exists_ok and os.path.isdir(path)):
+        if os.path.isdir(path):
+            raise UsageError("%s: is a directory: give a file name for the "
+                             "%s" % (show(path), what))
+        raise UsageError("%s: exists: give a new name for the %s (uvmfuzz "
+                         "never overwrites files)" % (show(path), what))
+    parent = os.path.dirname(os.path.abspath(path))
+    if os.path.abspath(parent).startswith("/proc") or \
+            os.path.abspath(parent).startswith("/sys"):
+        raise UsageError("%s: not a place for files: give a path on a "
+                         "normal file system" % show(path))
+    if not os.path.isdir(parent):
+        raise UsageError("%s: no such directory %s: create it first or give "
+                         "another %s" % (show(path), show(parent), what))
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError("%s: cannot write in %s: check its permissions or "
+                         "give another %s" % (show(path), show(parent), what))
+
+
+def check_out_dir(path, what="output directory"):
+    """UsageError unless path is an existing writable directory or can be
+    created as one."""
+    if path == "":
+        raise UsageError("empty %s name: give a path" % what)
+    p = os.path.abspath(path)
+    if p.startswith(("/proc", "/sys", "/dev")):
+        raise UsageError("%s: not a place for files: give a path on a "
+                         "normal file system" % show(path))
+    if os.path.lexists(p):
+        if not os.path.isdir(p):
+            raise UsageError("%s: exists and is not a directory: give a "
+                             "directory as the %s" % (show(path), what))
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise UsageError("%s: cannot write there: check its permissions "
+                             "or give another %s" % (show(path), what))
+        return
+    anc = os.path.dirname(p)
+    while not os.path.lexists(anc):
+        anc = os.path.dirname(anc)
+    if not os.path.isdir(anc):
+        raise UsageError("%s: %s is not a directory: give another %s"
+                         % (show(path), show(anc), what))
+    if not os.access(anc, os.W_OK | os.X_OK):
+        raise UsageError("%s: cannot create it (no write access to %s): "
+                         "give another %s" % (show(path), show(anc), what))
+
+
+def looks_binary(path):
+    """True when path holds NUL bytes or is not UTF-8: never text"""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return False
+    if b"\0" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start < len(head) - 4	# not a cut multibyte character
+    return False
+
+
+def is_text_prog(path, root=ROOT):
+    """True when path holds a text program: by content, not by name.  A
+    file that is printable text and parses (progtool check) is text; a
+    .prog file is always taken as text (a parse error is reported)."""
+    if path.endswith(".prog"):
+        return True	# named as text: a parse error is reported as such
+    try:
+        with open(path, "rb") as f:
+            head = f.read(65536)
+    except OSError:
+        return False
+    if not head or b"\0" in head:
+        return False	# the binary decoder takes any bytes
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        if len(head) < 65536:
+            return False
+    pt = progtool(root)
+    if not os.access(pt, os.X_OK):
+        return False
+    r = subprocess.run([pt, "check", path], stdout=subprocess.DEVNULL,
+                       stderr=subprocess.DEVNULL)
+    return r.returncode == 0
 
 
 def run_progtool(args, root=ROOT, check=True):
@@ -148,8 +271,20 @@ def run_progtool(args, root=ROOT, check=True):
         msg = err[0] if err else "exit status %d" % r.returncode
         if msg.startswith("progtool: "):
             msg = msg[len("progtool: "):]
-        raise UsageError("%s: fix the program (see `uvmfuzz decode --help`)"
-                         % msg)
+        # a parse error names the input (FILE:LINE:COL: ...); an error
+        # about -o OUT names the output
+        out = args[args.index("-o") + 1] if "-o" in args[:-1] else None
+        if out is not None and msg.startswith(out + ":"):
+            advice = "check the output path and its directory"
+        elif "binary program" in msg:
+            msg = msg.replace(": use decode", "")
+            advice = ("it is a binary input: name it without .prog, or "
+                      "print it with `uvmfuzz decode`")
+        elif "text program" in msg:
+            advice = "it is a text program: name it FILE.prog"
+        else:
+            advice = "fix the program (%s)" % SYNTAX_DOC
+        raise UsageError("%s: %s" % (show(msg), advice))
     return r
 
 
@@ -160,7 +295,7 @@ def encode(src, dst, root=ROOT):
 
 def decode_text(path, root=ROOT):
     """the text form of a binary (or text) program; None if it fails"""
-    sub = "canon" if is_text_prog(path) else "decode"
+    sub = "canon" if is_text_prog(path, root) else "decode"
     try:
         r = run_progtool([sub, path], root=root, check=False)
     except UsageError:
@@ -172,9 +307,12 @@ def decode_text(path, root=ROOT):
 
 def as_binary(path, tmpdir, root=ROOT):
     """path itself if binary, else its encoding written into tmpdir"""
-    if not is_text_prog(path):
+    if not is_text_prog(path, root):
         return path
-    dst = os.path.join(tmpdir, os.path.basename(path)[:-5] + ".bin")
+    base = os.path.basename(path)
+    if base.endswith(".prog"):
+        base = base[:-5]
+    dst = os.path.join(tmpdir, base + ".bin")
     n = 1
     while os.path.exists(dst):
         dst = os.path.join(tmpdir, "%s.%d.bin" % (os.path.basename(path), n))
@@ -233,20 +371,70 @@ def new_dir(parent, name):
             n += 1
 
 
+def umask_mode():
+    """the mode a new file gets under the current umask"""
+    m = os.umask(0)
+    os.umask(m)
+    return 0o666 & ~m
+
+
+def write_atomic(path, data, mode="w"):
+    """Write path as a whole: a temporary name in the same directory, then
+    rename; an interrupt leaves the old file or the new one."""
+    d, base = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + base + ".", suffix=".tmp", dir=d)
+    try:
+        os.fchmod(fd, umask_mode())
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def create_new(path, data):
+    """Create path holding data (bytes), whole or not at all, never
+    replacing a file; UsageError if path appeared meanwhile."""
+    d, base = os.path.split(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix="." + base + ".", suffix=".tmp", dir=d)
+    try:
+        os.fchmod(fd, umask_mode())
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            raise UsageError("%s: exists: give a new name (uvmfuzz never "
+                             "overwrites files)" % show(path))
+    finally:
+        os.unlink(tmp)
+
+
 def new_file(dirpath, name, data, mode="wb"):
     """Write data to dirpath/name without ever overwriting a file: a
     suffix is added to the name if it exists.  Returns the path."""
     base, ext = os.path.splitext(name)
     path = os.path.join(dirpath, name)
+    fd, tmp = tempfile.mkstemp(prefix="." + base + ".", suffix=".tmp",
+                               dir=dirpath)
     n = 2
-    while True:
-        try:
-            with open(path, "x" + mode[1:]) as f:
-                f.write(data)
-            return path
-        except FileExistsError:
-            path = os.path.join(dirpath, "%s-%d%s" % (base, n, ext))
-            n += 1
+    try:
+        os.fchmod(fd, umask_mode())
+        with os.fdopen(fd, mode) as f:
+            f.write(data)
+        while True:	# link: complete file or none, never overwriting
+            try:
+                os.link(tmp, path)
+                return path
+            except FileExistsError:
+                path = os.path.join(dirpath, "%s-%d%s" % (base, n, ext))
+                n += 1
+    finally:
+        os.unlink(tmp)
 
 
 def timestamp():
