@@ -522,3 +522,19 @@ run_force_ncpu1(struct prog *p)
 	for (i = 0; i < p->nops; i++)
 		p->ops[i].cpu = 0;
 }
+
+void
+run_force_multicpu(struct prog *p)
+{
+	int i, onecpu = 1;
+
+	for (i = 1; i < p->nops; i++)
+		if (p->ops[i].cpu != p->ops[0].cpu)
+			onecpu = 0;
+	if (p->cfg.ncpu < 2)
+		p->cfg.ncpu = 2;
+	if (!onecpu)
+		return;
+	for (i = 0; i < p->nops; i++)
+		p->ops[i].cpu = i % p->cfg.ncpu;
+}

@@ -51,5 +51,12 @@ int	run_prog(const struct prog *p, struct run_opts *opts);
  * pagedaemon CPU (cfg.pdpasses) is kept.
  */
 void	run_force_ncpu1(struct prog *p);
+/*
+ * run_force_multicpu: make p a program of at least 2 CPUs, as the
+ * multi-CPU harnesses run it: a program whose ops are all on one CPU
+ * is spread round-robin (op i on CPU i % ncpu, ncpu = max(2, ncpu));
+ * one that already uses several CPUs keeps its streams.
+ */
+void	run_force_multicpu(struct prog *p);
 
 #endif /* _FUZZ_RUN_H_ */

@@ -46,23 +46,6 @@ static char	stress_name[64];	/* stress-<seed>.bin */
 static char	stress_msg[128];	/* printed on abort */
 static int	stress_msglen;
 
-/* make_mp: at least 2 CPUs; spread a one-CPU stream (as fault_mp) */
-static void
-make_mp(struct prog *p)
-{
-	int i, onecpu = 1;
-
-	for (i = 1; i < p->nops; i++)
-		if (p->ops[i].cpu != p->ops[0].cpu)
-			onecpu = 0;
-	if (p->cfg.ncpu < 2)
-		p->cfg.ncpu = 2;
-	if (!onecpu)
-		return;
-	for (i = 0; i < p->nops; i++)
-		p->ops[i].cpu = i % p->cfg.ncpu;
-}
-
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -70,7 +53,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static struct run_opts opts;
 
 	prog_decode(data, size, &p);
-	make_mp(&p);
+	run_force_multicpu(&p);
 	opts.backend = SCHED_THREADS;
 	(void)run_prog(&p, &opts);
 	return 0;
