@@ -17,6 +17,7 @@
 #include "fuzz/prog.h"
 #include "fuzz/oracle.h"
 #include "fuzz/oracle_mp.h"
+#include "fuzz/run.h"
 
 #if defined(__has_feature)
 #if __has_feature(thread_sanitizer)
@@ -55,21 +56,6 @@ static struct {
 } omp;
 
 static int	omp_trace = -1;		/* UVMFUZZ_TRACE, read once */
-
-static const char *
-omp_errname(int err)
-{
-	switch (err) {
-	case 0:		return "success";
-	case EFAULT:	return "EFAULT";
-	case EACCES:	return "EACCES";
-	case ENOMEM:	return "ENOMEM";
-	case EINVAL:	return "EINVAL";
-	case ESRCH:	return "ESRCH";
-	case EBUSY:	return "EBUSY";
-	default:	return "an error";
-	}
-}
 
 void
 oracle_mp_start(const struct prog *p)
@@ -143,7 +129,7 @@ oracle_mp_end(int cpu, int op)
 	else
 		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d end op %d: "
 		    "%s\n", omp.step, cpu, op, r->done ?
-		    omp_errname(r->err) : "done");
+		    run_errname(r->err) : "done");
 }
 
 /* undo y = z ^ (z >> s) */
@@ -260,8 +246,8 @@ mismatch(struct oracle_mp_finding *f, int op, const char *reason,
 	f->op = op;
 	f->reason = reason;
 	snprintf(f->detail, sizeof(f->detail), "sequential replay in the "
-	    "order the CPUs ran: expected %s, got %s", omp_errname(oerr),
-	    omp_errname(merr));
+	    "order the CPUs ran: expected %s, got %s", run_errname(oerr),
+	    run_errname(merr));
 	return -1;
 }
 

@@ -140,8 +140,8 @@ panic_hook(const char *msg)
 	report_prog();
 }
 
-static const char *
-errname(int err)
+const char *
+run_errname(int err)
 {
 	switch (err) {
 	case 0:		return "success";
@@ -163,7 +163,7 @@ mapop_compare(int i, int merr, int oerr)
 		return;
 	finding("oracle", merr == 0 ? "operation should have failed" :
 	    "operation should have succeeded", i,
-	    "expected %s, got %s", errname(oerr), errname(merr));
+	    "expected %s, got %s", run_errname(oerr), run_errname(merr));
 }
 
 static void
@@ -288,7 +288,7 @@ op_access(int i, const struct prog_op *op, int write)
 		if (pd.err != err)
 			finding("oracle", write ? "write outcome differs" :
 			    "read outcome differs", i, "expected %s, got %s",
-			    errname(pd.err), errname(err));
+			    run_errname(pd.err), run_errname(err));
 		finding("oracle", "read returned a wrong value", i,
 		    "expected 0x%llx, got 0x%llx",
 		    (unsigned long long)pd.val, (unsigned long long)val);

@@ -58,5 +58,7 @@ void	run_force_ncpu1(struct prog *p);
  * one that already uses several CPUs keeps its streams.
  */
 void	run_force_multicpu(struct prog *p);
+/* run_errname: "success", "EFAULT", ... for reports */
+const char *run_errname(int err);
 
 #endif /* _FUZZ_RUN_H_ */
