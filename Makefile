@@ -142,6 +142,10 @@ out/obj/$1/fuzz/%.o: fuzz/%.c out/obj/$1/.flags
 out/obj/$1/tests/%.o: tests/%.c out/obj/$1/.flags
 	@mkdir -p $$(@D)
 	$$(call vcc,$1) -std=gnu11 $$(WARN) $$(DEPF) $$(HOST_INC) -Ifuzz $$(call vflags,$1) -c $$< -o $$@
+# the tests' probe of the kernel (tests/kprobe.h): compiled like uvm/
+out/obj/$1/tests/kprobe.o: tests/kprobe.c out/obj/$1/.flags | out/obj/$1/bsdinc/bsd/sys/.stamp
+	@mkdir -p $$(@D)
+	$$(call vcc,$1) -std=gnu11 $$(WARN) $$(DEPF) $$(KERN_INC) -Iout/obj/$1/bsdinc $$(call vflags,$1) -c $$< -o $$@
 
 out/obj/$1/libuvm.a: $$($1_KOBJS) $$($1_HOBJS)
 	@rm -f $$@
@@ -182,7 +186,7 @@ TEST_VARIANTS	:= plain asan plain-biglock asan-biglock
 TLINK_plain	:=
 TLINK_asan	:= $(SAN_ASAN)
 define test_rules
-out/tests/$1/%: out/obj/$1/tests/%.o out/obj/$1/libfuzzprog.a out/obj/$1/libuvm.a
+out/tests/$1/%: out/obj/$1/tests/%.o out/obj/$1/tests/kprobe.o out/obj/$1/libfuzzprog.a out/obj/$1/libuvm.a
 	@mkdir -p $$(@D)
 	$$(CC) $$(call vflags,$1) $$(TLINK_$$(call vbase,$1)) $$^ -lcmocka $$(LDLIBS) -o $$@
 endef

@@ -6,13 +6,12 @@
  * and a fault) sharing the lock and taking anon references, and
  * amap_wipeout freeing everything.
  *
- * Host code (cmocka) linked with libuvm.a.  The kernel headers cannot be
- * included next to libc's, so the structures looked at (uvm_amap.h,
- * uvm_anon.h, sys/pool.h) and the prototypes called are
- * restated below in host types (vaddr_t unsigned long, boolean_t int, as
- * shims/include/sys/types.h; libbsd's TAILQ/LIST/RB entries are plain
- * pointers).  Keep them in step with those headers; a layout mismatch
- * shows as wrong numbers in the first test (am_nslot, chunk slots).
+ * Host code (cmocka) linked with libuvm.a and tests/kprobe.o.  The
+ * kernel headers cannot be included next to libc's, so the amap, chunk
+ * and anon fields, the pools and amap_list are read through
+ * tests/kprobe.h (kp_amap_get, kp_chunk_get, kp_anon_get, kp_pool_nout,
+ * kp_amap_list), whose kernel side includes the real headers: a layout
+ * change is a compile error there, not wrong numbers here.
  *
  * The 300-slot amap, allocated lazily: 19 chunks (300 / 16 rounded up);
  * 19 has 5 bits, so chunks per bucket is the smallest power of two p with
@@ -23,107 +22,15 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "uvm/uvm_sim.h"
 #include "shims/sim.h"
+#include "tests/kprobe.h"
 
 #define PG		((unsigned long)UVM_SIM_PAGE_SIZE)
-
-/* kernel values: sys/malloc.h, sys/errno.h, sys/rwlock.h, sys/inject.h,
- * uvm_amap.h, uvm_map.h, uvm_page.h */
-#define K_M_WAITOK		0x0001
-#define K_ENOMEM		12
-#define K_RW_WRITE		0x0001
-#define K_INJ_MALLOC		0
-#define K_AMAP_SHARED		0x1
-#define K_AMAP_REFALL		0x2
-#define K_UVM_PGA_ZERO		0x0002
-#define K_UVM_AMAP_CHUNK	16
-
-/* uvm_anon.h */
-struct vm_anon {
-	void		*an_lock;
-	void		*an_page;
-	int		 an_ref;
-	int		 an_swslot;
-};
-
-/* uvm_amap.h */
-struct vm_amap_chunk {
-	struct vm_amap_chunk *ac_next, **ac_prev;	/* TAILQ_ENTRY */
-	int		 ac_baseslot;
-	uint16_t	 ac_usedmap;
-	uint16_t	 ac_nslot;
-	struct vm_anon	*ac_anon[];
-};
-
-struct vm_amap {
-	void		*am_lock;
-	int		 am_ref;
-	int		 am_flags;
-	int		 am_nslot;
-	int		 am_nused;
-	int		*am_ppref;
-	struct vm_amap	*am_le_next, **am_le_prev;	/* LIST_ENTRY */
-	union {
-		struct {
-			struct vm_amap_chunk **amn_buckets;
-			struct vm_amap_chunk *amn_first, **amn_last;
-			int	amn_nbuckets;
-			int	amn_ncused;
-			int	amn_hashshift;
-		} n;
-		struct {
-			struct vm_amap_chunk ams_chunk;
-		} s;
-	} am_impl;
-};
-
-struct vm_aref {
-	int		 ar_pageoff;
-	struct vm_amap	*ar_amap;
-};
-
-/* sys/pool.h */
-struct pool {
-	const char	*pr_wchan;
-	size_t		 pr_size;
-	long		 pr_nout;
-	long		 pr_nget, pr_nput, pr_nfail;
-};
-
-extern struct pool uvm_amap_pool, uvm_amap_chunk_pool, uvm_anon_pool;
-extern struct pool uvm_small_amap_pool[K_UVM_AMAP_CHUNK];
-extern struct { struct vm_amap *lh_first; } amap_list;	/* LIST_HEAD */
-
-struct vm_amap	*amap_alloc(unsigned long, int, int);
-int		 amap_add(struct vm_aref *, unsigned long, struct vm_anon *,
-		    int);
-void		 amap_unadd(struct vm_aref *, unsigned long);
-struct vm_anon	*amap_lookup(struct vm_aref *, unsigned long);
-void		 amap_lookups(struct vm_aref *, unsigned long,
-		    struct vm_anon **, int);
-void		 amap_populate(struct vm_aref *, unsigned long);
-void		 amap_ref(struct vm_amap *, unsigned long, unsigned long,
-		    int);
-void		 amap_unref(struct vm_amap *, unsigned long, unsigned long,
-		    int);
-void		 amap_splitref(struct vm_aref *, struct vm_aref *,
-		    unsigned long);
-int		 amap_foreach_anon(struct vm_amap *, void *, void *);
-int		 amap_count(void);
-struct vm_anon	*uvm_analloc(void);
-void		 uvm_anfree(struct vm_anon *);
-struct vm_page	*uvm_pagealloc(void *, int64_t, struct vm_anon *, int);
-void		 uvm_page_unbusy(struct vm_page **, int);
-int		 _rw_enter(void *, int, const char *, int);
-void		 rw_exit(void *);
-
-#define LOCK(amap)							\
-	_rw_enter((amap)->am_lock, K_RW_WRITE, __FILE__, __LINE__)
-#define UNLOCK(amap)	rw_exit((amap)->am_lock)
 
 static int
 setup(void **state)
@@ -143,6 +50,26 @@ teardown(void **state)
 	return 0;
 }
 
+/* the embedded chunk of a small amap */
+static struct kp_chunk
+small(struct vm_amap *amap)
+{
+	struct kp_amap ka = kp_amap_get(amap);
+
+	assert_true(ka.nslot <= K_UVM_AMAP_CHUNK);
+	return kp_chunk_get(ka.chunks);
+}
+
+/* am_ppref[i] of an amap whose ppref is established */
+static int
+ppref(struct vm_amap *amap, int i)
+{
+	const int *pp = kp_amap_get(amap).ppref;
+
+	assert_non_null(pp);
+	return pp[i];
+}
+
 /* a new anon locked by amap's lock, as the fault handler makes them */
 static struct vm_anon *
 anon_for(struct vm_amap *amap)
@@ -150,55 +77,65 @@ anon_for(struct vm_amap *amap)
 	struct vm_anon *anon = uvm_analloc();
 
 	assert_non_null(anon);
-	assert_int_equal(anon->an_ref, 1);
-	assert_null(anon->an_lock);
-	anon->an_lock = amap->am_lock;
+	assert_int_equal(kp_anon_get(anon).ref, 1);
+	assert_null(kp_anon_get(anon).lock);
+	kp_anon_set_lock(anon, kp_amap_get(amap).lock);
 	return anon;
 }
 
 static void
-add(struct vm_aref *ar, int slot, struct vm_anon *anon)
+add(struct kp_aref *ar, int slot, struct vm_anon *anon)
 {
-	assert_int_equal(amap_add(ar, slot * PG, anon, 0), 0);
+	assert_int_equal(kp_amap_add(ar, slot * PG, anon, 0), 0);
+}
+
+/* items out of the pool named wchan, which must exist */
+static long
+nout(const char *wchan)
+{
+	long n = kp_pool_nout(wchan);
+
+	if (n < 0)
+		fail_msg("no pool \"%s\"", wchan);
+	return n;
 }
 
 static long
 pools_out(void)
 {
-	long n = uvm_amap_pool.pr_nout + uvm_amap_chunk_pool.pr_nout +
-	    uvm_anon_pool.pr_nout;
+	char name[16];
+	long n = nout("amappl") + nout("amapchunkpl") + nout("anonpl");
 	int i;
 
-	for (i = 0; i < K_UVM_AMAP_CHUNK; i++)
-		n += uvm_small_amap_pool[i].pr_nout;
+	for (i = 1; i <= K_UVM_AMAP_CHUNK; i++) {
+		snprintf(name, sizeof(name), "amappl%d", i);
+		n += nout(name);
+	}
 	return n;
 }
-
-#define FIRST(amap)	((amap)->am_impl.n.amn_first)
-#define NEXT(c)		((c)->ac_next)
 
 /* chunks of a 300-slot amap after adds at slots 0, 15, 16, 299 */
 static void
 test_layout_300(void **state)
 {
 	struct vm_amap *amap = amap_alloc(300 * PG, K_M_WAITOK, 1);
-	struct vm_aref ar;
+	struct kp_aref ar;
 	struct vm_anon *a0, *a15, *a16, *a299, *got[14];
 	struct vm_amap_chunk *c0, *c16, *c288;
 	int i;
 
 	assert_non_null(amap);
-	assert_int_equal(amap->am_nslot, 300);
-	assert_int_equal(amap->am_ref, 1);
-	assert_int_equal(amap->am_impl.n.amn_hashshift, 2);
-	assert_int_equal(amap->am_impl.n.amn_nbuckets, 5);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 0);
-	assert_null(FIRST(amap));
+	assert_int_equal(kp_amap_get(amap).nslot, 300);
+	assert_int_equal(kp_amap_get(amap).ref, 1);
+	assert_int_equal(kp_amap_get(amap).hashshift, 2);
+	assert_int_equal(kp_amap_get(amap).nbuckets, 5);
+	assert_int_equal(kp_amap_get(amap).ncused, 0);
+	assert_null(kp_amap_get(amap).chunks);
 	assert_int_equal(amap_count(), 1);
 
-	ar.ar_pageoff = 0;
-	ar.ar_amap = amap;
-	LOCK(amap);
+	ar.pageoff = 0;
+	ar.amap = amap;
+	kp_amap_lock(amap);
 	a0 = anon_for(amap);
 	a15 = anon_for(amap);
 	a16 = anon_for(amap);
@@ -208,70 +145,71 @@ test_layout_300(void **state)
 	add(&ar, 16, a16);
 	add(&ar, 299, a299);
 
-	assert_int_equal(amap->am_nused, 4);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 3);
+	assert_int_equal(kp_amap_get(amap).nused, 4);
+	assert_int_equal(kp_amap_get(amap).ncused, 3);
 	/* list order: bucket 0's chunks (0, then 16), then bucket 4's */
-	c0 = FIRST(amap);
+	c0 = kp_amap_get(amap).chunks;
 	assert_non_null(c0);
-	c16 = NEXT(c0);
+	c16 = kp_chunk_get(c0).next;
 	assert_non_null(c16);
-	c288 = NEXT(c16);
+	c288 = kp_chunk_get(c16).next;
 	assert_non_null(c288);
-	assert_null(NEXT(c288));
-	assert_int_equal(c0->ac_baseslot, 0);
-	assert_int_equal(c0->ac_nslot, 16);
-	assert_int_equal(c0->ac_usedmap, 0x8001);
-	assert_int_equal(c16->ac_baseslot, 16);
-	assert_int_equal(c16->ac_nslot, 16);
-	assert_int_equal(c16->ac_usedmap, 0x0001);
-	assert_int_equal(c288->ac_baseslot, 288);
-	assert_int_equal(c288->ac_nslot, 12);
-	assert_int_equal(c288->ac_usedmap, 0x0800);
-	assert_ptr_equal(c288->ac_anon[11], a299);
-	assert_ptr_equal(amap->am_impl.n.amn_buckets[0], c0);
+	assert_null(kp_chunk_get(c288).next);
+	assert_int_equal(kp_chunk_get(c0).baseslot, 0);
+	assert_int_equal(kp_chunk_get(c0).nslot, 16);
+	assert_int_equal(kp_chunk_get(c0).usedmap, 0x8001);
+	assert_int_equal(kp_chunk_get(c16).baseslot, 16);
+	assert_int_equal(kp_chunk_get(c16).nslot, 16);
+	assert_int_equal(kp_chunk_get(c16).usedmap, 0x0001);
+	assert_int_equal(kp_chunk_get(c288).baseslot, 288);
+	assert_int_equal(kp_chunk_get(c288).nslot, 12);
+	assert_int_equal(kp_chunk_get(c288).usedmap, 0x0800);
+	assert_ptr_equal(kp_chunk_get(c288).anon[11], a299);
+	assert_ptr_equal(kp_amap_get(amap).buckets[0], c0);
 	for (i = 1; i <= 3; i++)
-		assert_null(amap->am_impl.n.amn_buckets[i]);
-	assert_ptr_equal(amap->am_impl.n.amn_buckets[4], c288);
+		assert_null(kp_amap_get(amap).buckets[i]);
+	assert_ptr_equal(kp_amap_get(amap).buckets[4], c288);
 
 	/* lookups, including slots whose chunk does not exist */
-	assert_ptr_equal(amap_lookup(&ar, 0), a0);
-	assert_ptr_equal(amap_lookup(&ar, 15 * PG), a15);
-	assert_ptr_equal(amap_lookup(&ar, 16 * PG), a16);
-	assert_null(amap_lookup(&ar, 17 * PG));
-	assert_null(amap_lookup(&ar, 100 * PG));
-	assert_ptr_equal(amap_lookup(&ar, 299 * PG), a299);
-	amap_lookups(&ar, 14 * PG, got, 4);
+	assert_ptr_equal(kp_amap_lookup(&ar, 0), a0);
+	assert_ptr_equal(kp_amap_lookup(&ar, 15 * PG), a15);
+	assert_ptr_equal(kp_amap_lookup(&ar, 16 * PG), a16);
+	assert_null(kp_amap_lookup(&ar, 17 * PG));
+	assert_null(kp_amap_lookup(&ar, 100 * PG));
+	assert_ptr_equal(kp_amap_lookup(&ar, 299 * PG), a299);
+	kp_amap_lookups(&ar, 14 * PG, got, 4);
 	assert_null(got[0]);
 	assert_ptr_equal(got[1], a15);
 	assert_ptr_equal(got[2], a16);
 	assert_null(got[3]);
 	memset(got, 0xa5, sizeof(got));
-	amap_lookups(&ar, 286 * PG, got, 14);	/* chunks 272 (none), 288 */
+	kp_amap_lookups(&ar, 286 * PG, got, 14); /* chunks 272 (none), 288 */
 	for (i = 0; i < 13; i++)
 		assert_null(got[i]);
 	assert_ptr_equal(got[13], a299);
 	/* an aref into the middle: slot 290 + 9 = 299 */
-	ar.ar_pageoff = 290;
-	assert_ptr_equal(amap_lookup(&ar, 9 * PG), a299);
-	ar.ar_pageoff = 0;
-	assert_int_equal(amap_foreach_anon(amap, NULL, NULL), 4);
+	ar.pageoff = 290;
+	assert_ptr_equal(kp_amap_lookup(&ar, 9 * PG), a299);
+	ar.pageoff = 0;
+	assert_int_equal(kp_amap_nanon(amap), 4);
 
 	/*
 	 * Emptying bucket 0's first chunk must leave the bucket pointing
 	 * at its second one (BUGS.md O6).
 	 */
-	amap_unadd(&ar, 0);
-	amap_unadd(&ar, 15 * PG);
-	assert_int_equal(amap->am_nused, 2);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 2);
-	assert_ptr_equal(amap->am_impl.n.amn_buckets[0], c16);
-	assert_ptr_equal(FIRST(amap), c16);
-	assert_ptr_equal(amap_lookup(&ar, 16 * PG), a16);
-	assert_int_equal(amap_foreach_anon(amap, NULL, NULL), 2);
-	a0->an_ref = a15->an_ref = 0;
+	kp_amap_unadd(&ar, 0);
+	kp_amap_unadd(&ar, 15 * PG);
+	assert_int_equal(kp_amap_get(amap).nused, 2);
+	assert_int_equal(kp_amap_get(amap).ncused, 2);
+	assert_ptr_equal(kp_amap_get(amap).buckets[0], c16);
+	assert_ptr_equal(kp_amap_get(amap).chunks, c16);
+	assert_ptr_equal(kp_amap_lookup(&ar, 16 * PG), a16);
+	assert_int_equal(kp_amap_nanon(amap), 2);
+	kp_anon_set_ref(a0, 0);
+	kp_anon_set_ref(a15, 0);
 	uvm_anfree(a0);
 	uvm_anfree(a15);
-	UNLOCK(amap);
+	kp_amap_unlock(amap);
 
 	amap_unref(amap, 0, 300, 1);
 	assert_int_equal(amap_count(), 0);
@@ -283,37 +221,37 @@ static void
 test_add_enomem(void **state)
 {
 	struct vm_amap *amap = amap_alloc(300 * PG, K_M_WAITOK, 1);
-	struct vm_aref ar = { 0, amap };
+	struct kp_aref ar = { 0, amap };
 	struct vm_anon *a1, *a40;
 
-	LOCK(amap);
+	kp_amap_lock(amap);
 	a1 = anon_for(amap);
 	a40 = anon_for(amap);
 	add(&ar, 1, a1);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 1);
+	assert_int_equal(kp_amap_get(amap).ncused, 1);
 
 	inject_arm_nth(K_INJ_MALLOC, 1);
-	assert_int_equal(amap_add(&ar, 40 * PG, a40, 0), K_ENOMEM);
+	assert_int_equal(kp_amap_add(&ar, 40 * PG, a40, 0), K_ENOMEM);
 	assert_int_equal(inject_nfired(K_INJ_MALLOC), 1);
-	assert_int_equal(amap->am_nused, 1);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 1);
-	assert_null(amap_lookup(&ar, 40 * PG));
-	assert_int_equal(amap_foreach_anon(amap, NULL, NULL), 1);
+	assert_int_equal(kp_amap_get(amap).nused, 1);
+	assert_int_equal(kp_amap_get(amap).ncused, 1);
+	assert_null(kp_amap_lookup(&ar, 40 * PG));
+	assert_int_equal(kp_amap_nanon(amap), 1);
 
 	/* an existing chunk needs no allocation: armed, but no failure */
 	inject_arm_nth(K_INJ_MALLOC, 1);
-	assert_int_equal(amap_add(&ar, 2 * PG, a40, 0), 0);
+	assert_int_equal(kp_amap_add(&ar, 2 * PG, a40, 0), 0);
 	assert_int_equal(inject_nfired(K_INJ_MALLOC), 0);
-	amap_unadd(&ar, 2 * PG);
+	kp_amap_unadd(&ar, 2 * PG);
 	/* populated (M_WAITOK) first, the add cannot fail */
-	amap_populate(&ar, 40 * PG);
-	assert_int_equal(amap->am_impl.n.amn_ncused, 2);
-	assert_int_equal(amap_add(&ar, 40 * PG, a40, 0), 0);
+	kp_amap_populate(&ar, 40 * PG);
+	assert_int_equal(kp_amap_get(amap).ncused, 2);
+	assert_int_equal(kp_amap_add(&ar, 40 * PG, a40, 0), 0);
 	assert_int_equal(inject_nfired(K_INJ_MALLOC), 0);
 	inject_disarm_all();
-	assert_int_equal(amap->am_nused, 2);
-	assert_ptr_equal(amap_lookup(&ar, 40 * PG), a40);
-	UNLOCK(amap);
+	assert_int_equal(kp_amap_get(amap).nused, 2);
+	assert_ptr_equal(kp_amap_lookup(&ar, 40 * PG), a40);
+	kp_amap_unlock(amap);
 
 	amap_unref(amap, 0, 300, 1);
 	assert_int_equal(pools_out(), 0);
@@ -324,81 +262,68 @@ static void
 test_ppref_split(void **state)
 {
 	struct vm_amap *amap = amap_alloc(8 * PG, K_M_WAITOK, 0);
-	struct vm_aref left = { 0, amap }, right;
+	struct kp_aref left = { 0, amap }, right;
 	struct vm_anon *a[8];
 	int i;
 
 	/* a small amap: its embedded chunk knows its 8 slots (O6) */
-	assert_int_equal(amap->am_impl.s.ams_chunk.ac_nslot, 8);
-	assert_int_equal(amap->am_impl.s.ams_chunk.ac_baseslot, 0);
-	LOCK(amap);
+	assert_int_equal(small(amap).nslot, 8);
+	assert_int_equal(small(amap).baseslot, 0);
+	kp_amap_lock(amap);
 	for (i = 0; i < 8; i++) {
 		a[i] = anon_for(amap);
 		add(&left, i, a[i]);
 	}
-	assert_int_equal(amap->am_impl.s.ams_chunk.ac_usedmap, 0xff);
-	UNLOCK(amap);
-	assert_null(amap->am_ppref);
+	assert_int_equal(small(amap).usedmap, 0xff);
+	kp_amap_unlock(amap);
+	assert_null(kp_amap_get(amap).ppref);
 
 	right = left;			/* what entry clipping does */
-	amap_splitref(&left, &right, 3 * PG);
-	assert_int_equal(amap->am_ref, 2);
-	assert_int_equal(right.ar_pageoff, 3);
+	kp_amap_splitref(&left, &right, 3 * PG);
+	assert_int_equal(kp_amap_get(amap).ref, 2);
+	assert_int_equal(right.pageoff, 3);
 	/* one run: 8 slots at 1 reference: -(1 + 1), 8 */
-	assert_non_null(amap->am_ppref);
-	assert_int_equal(amap->am_ppref[0], -2);
-	assert_int_equal(amap->am_ppref[1], 8);
+	assert_non_null(kp_amap_get(amap).ppref);
+	assert_int_equal(ppref(amap, 0), -2);
+	assert_int_equal(ppref(amap, 1), 8);
 
 	/* unmap the right part: slots 3..7 drop to 0 and are wiped */
 	amap_unref(amap, 3, 5, 0);
-	assert_int_equal(amap->am_ref, 1);
-	assert_int_equal(amap->am_ppref[0], -2);	/* slots 0-2 at 1 */
-	assert_int_equal(amap->am_ppref[1], 3);
-	assert_int_equal(amap->am_ppref[3], -1);	/* slots 3-7 at 0 */
-	assert_int_equal(amap->am_ppref[4], 5);
-	assert_int_equal(amap->am_nused, 3);
-	assert_int_equal(amap->am_impl.s.ams_chunk.ac_usedmap, 0x07);
-	assert_int_equal(uvm_anon_pool.pr_nout, 3);
-	LOCK(amap);
+	assert_int_equal(kp_amap_get(amap).ref, 1);
+	assert_int_equal(ppref(amap, 0), -2);	/* slots 0-2 at 1 */
+	assert_int_equal(ppref(amap, 1), 3);
+	assert_int_equal(ppref(amap, 3), -1);	/* slots 3-7 at 0 */
+	assert_int_equal(ppref(amap, 4), 5);
+	assert_int_equal(kp_amap_get(amap).nused, 3);
+	assert_int_equal(small(amap).usedmap, 0x07);
+	assert_int_equal(nout("anonpl"), 3);
+	kp_amap_lock(amap);
 	for (i = 0; i < 3; i++)
-		assert_ptr_equal(amap_lookup(&left, i * PG), a[i]);
+		assert_ptr_equal(kp_amap_lookup(&left, i * PG), a[i]);
 	for (i = 3; i < 8; i++)
-		assert_null(amap_lookup(&left, i * PG));
-	UNLOCK(amap);
+		assert_null(kp_amap_lookup(&left, i * PG));
+	kp_amap_unlock(amap);
 
 	/* a partial unref of slot 1 alone splits the run in three */
 	amap_ref(amap, 1, 1, 0);
-	assert_int_equal(amap->am_ref, 2);
-	assert_int_equal(amap->am_ppref[0], 2);		/* slot 0 at 1 */
-	assert_int_equal(amap->am_ppref[1], 3);		/* slot 1 at 2 */
-	assert_int_equal(amap->am_ppref[2], 2);		/* slot 2 at 1 */
+	assert_int_equal(kp_amap_get(amap).ref, 2);
+	assert_int_equal(ppref(amap, 0), 2);	/* slot 0 at 1 */
+	assert_int_equal(ppref(amap, 1), 3);	/* slot 1 at 2 */
+	assert_int_equal(ppref(amap, 2), 2);	/* slot 2 at 1 */
 	amap_unref(amap, 1, 1, 0);
 	/*
 	 * Slot 1 back at 1 merges with the run before it (as OpenBSD's
 	 * amap_pp_adjref: only backwards): runs (0-1 at 1) and (2 at 1).
 	 */
-	assert_int_equal(amap->am_ref, 1);
-	assert_int_equal(amap->am_ppref[0], -2);
-	assert_int_equal(amap->am_ppref[1], 2);
-	assert_int_equal(amap->am_ppref[2], 2);
-	assert_int_equal(amap->am_nused, 3);
+	assert_int_equal(kp_amap_get(amap).ref, 1);
+	assert_int_equal(ppref(amap, 0), -2);
+	assert_int_equal(ppref(amap, 1), 2);
+	assert_int_equal(ppref(amap, 2), 2);
+	assert_int_equal(kp_amap_get(amap).nused, 3);
 
 	amap_unref(amap, 0, 3, 0);			/* last reference */
 	assert_int_equal(amap_count(), 0);
 	assert_int_equal(pools_out(), 0);
-}
-
-/* the amaps on amap_list (newest first), at most n */
-static int
-amaps(struct vm_amap **v, int n)
-{
-	struct vm_amap *am;
-	int i = 0;
-
-	for (am = amap_list.lh_first; am != NULL && i < n;
-	    am = am->am_le_next)
-		v[i++] = am;
-	return i;
 }
 
 /*
@@ -425,60 +350,61 @@ test_copy_share(void **state)
 		assert_int_equal(uvm_sim_access(0, addr + i * PG, 1, &val,
 		    NULL), 0);
 	}
-	assert_int_equal(amaps(v, 4), 1);
+	assert_int_equal(kp_amap_list(v, 4), 1);
 	src = v[0];
-	assert_int_equal(src->am_ref, 1);
-	assert_int_equal(src->am_nused, 4);
-	assert_int_equal(src->am_impl.s.ams_chunk.ac_nslot, 4);
-	assert_int_equal(src->am_impl.s.ams_chunk.ac_usedmap, 0xf);
+	assert_int_equal(kp_amap_get(src).ref, 1);
+	assert_int_equal(kp_amap_get(src).nused, 4);
+	assert_int_equal(small(src).nslot, 4);
+	assert_int_equal(small(src).usedmap, 0xf);
 	for (i = 0; i < 4; i++) {
-		a[i] = src->am_impl.s.ams_chunk.ac_anon[i];
+		a[i] = small(src).anon[i];
 		assert_non_null(a[i]);
-		assert_int_equal(a[i]->an_ref, 1);
-		assert_ptr_equal(a[i]->an_lock, src->am_lock);
+		assert_int_equal(kp_anon_get(a[i]).ref, 1);
+		assert_ptr_equal(kp_anon_get(a[i]).lock, kp_amap_get(src).lock);
 	}
 
 	assert_int_equal(uvm_sim_fork(0, 1), 0);
-	assert_int_equal(amaps(v, 4), 1);	/* referenced, not copied */
-	assert_int_equal(src->am_ref, 2);
+	/* referenced, not copied */
+	assert_int_equal(kp_amap_list(v, 4), 1);
+	assert_int_equal(kp_amap_get(src).ref, 2);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(a[i]->an_ref, 1);
+		assert_int_equal(kp_anon_get(a[i]).ref, 1);
 
 	val = 0;
 	assert_int_equal(uvm_sim_access(1, addr + 2 * PG, 0, &val, NULL), 0);
 	assert_int_equal(val, 102);
-	assert_int_equal(amaps(v, 4), 2);
+	assert_int_equal(kp_amap_list(v, 4), 2);
 	dst = v[0];					/* the newest */
 	assert_ptr_equal(v[1], src);
-	assert_ptr_equal(dst->am_lock, src->am_lock);
-	assert_int_equal(dst->am_ref, 1);
-	assert_int_equal(src->am_ref, 1);
-	assert_int_equal(src->am_flags & K_AMAP_SHARED, 0);
-	assert_int_equal(dst->am_nused, 4);
-	assert_int_equal(dst->am_impl.s.ams_chunk.ac_usedmap, 0xf);
+	assert_ptr_equal(kp_amap_get(dst).lock, kp_amap_get(src).lock);
+	assert_int_equal(kp_amap_get(dst).ref, 1);
+	assert_int_equal(kp_amap_get(src).ref, 1);
+	assert_int_equal(kp_amap_get(src).flags & K_AMAP_SHARED, 0);
+	assert_int_equal(kp_amap_get(dst).nused, 4);
+	assert_int_equal(small(dst).usedmap, 0xf);
 	for (i = 0; i < 4; i++) {
-		assert_ptr_equal(dst->am_impl.s.ams_chunk.ac_anon[i], a[i]);
-		assert_int_equal(a[i]->an_ref, 2);
+		assert_ptr_equal(small(dst).anon[i], a[i]);
+		assert_int_equal(kp_anon_get(a[i]).ref, 2);
 	}
 
 	/* the child writes page 0: a new anon in its amap, a[0] back to 1 */
 	val = 7;
 	assert_int_equal(uvm_sim_access(1, addr, 1, &val, NULL), 0);
-	assert_ptr_not_equal(dst->am_impl.s.ams_chunk.ac_anon[0], a[0]);
-	assert_int_equal(dst->am_impl.s.ams_chunk.ac_anon[0]->an_ref, 1);
-	assert_ptr_equal(dst->am_impl.s.ams_chunk.ac_anon[0]->an_lock,
-	    dst->am_lock);
-	assert_int_equal(a[0]->an_ref, 1);
-	assert_int_equal(amap_foreach_anon(dst, NULL, NULL), 4);
-	assert_int_equal(amap_foreach_anon(src, NULL, NULL), 4);
+	assert_ptr_not_equal(small(dst).anon[0], a[0]);
+	assert_int_equal(kp_anon_get(small(dst).anon[0]).ref, 1);
+	assert_ptr_equal(kp_anon_get(small(dst).anon[0]).lock,
+	    kp_amap_get(dst).lock);
+	assert_int_equal(kp_anon_get(a[0]).ref, 1);
+	assert_int_equal(kp_amap_nanon(dst), 4);
+	assert_int_equal(kp_amap_nanon(src), 4);
 	val = 0;
 	assert_int_equal(uvm_sim_access(0, addr, 0, &val, NULL), 0);
 	assert_int_equal(val, 100);
 
 	assert_int_equal(uvm_sim_exit(1), 0);
-	assert_int_equal(amaps(v, 4), 1);
+	assert_int_equal(kp_amap_list(v, 4), 1);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(a[i]->an_ref, 1);
+		assert_int_equal(kp_anon_get(a[i]).ref, 1);
 	assert_int_equal(uvm_sim_exit(0), 0);
 	assert_int_equal(amap_count(), 0);
 	assert_int_equal(pools_out(), 0);
@@ -491,7 +417,7 @@ test_wipeout(void **state)
 	static const int slots[] = { 0, 5, 17, 100, 255, 299 };
 	struct uvm_sim_stats st0, st;
 	struct vm_amap *amap;
-	struct vm_aref ar;
+	struct kp_aref ar;
 	struct vm_anon *anon;
 	struct vm_page *pg;
 	long out0 = shims_outstanding();
@@ -499,34 +425,34 @@ test_wipeout(void **state)
 
 	uvm_sim_stats(&st0);
 	amap = amap_alloc(300 * PG, K_M_WAITOK, 1);
-	ar.ar_pageoff = 0;
-	ar.ar_amap = amap;
-	LOCK(amap);
+	ar.pageoff = 0;
+	ar.amap = amap;
+	kp_amap_lock(amap);
 	for (i = 0; i < 6; i++) {
 		anon = anon_for(amap);
 		add(&ar, slots[i], anon);
 		if (i % 2 == 0) {
 			pg = uvm_pagealloc(NULL, 0, anon, K_UVM_PGA_ZERO);
 			assert_non_null(pg);
-			assert_ptr_equal(anon->an_page, pg);
+			assert_ptr_equal(kp_anon_get(anon).page, pg);
 			uvm_page_unbusy(&pg, 1);
 		}
 	}
-	UNLOCK(amap);
-	assert_int_equal(amap->am_nused, 6);
+	kp_amap_unlock(amap);
+	assert_int_equal(kp_amap_get(amap).nused, 6);
 	/* chunks 0, 16, 96, 240, 288 */
-	assert_int_equal(amap->am_impl.n.amn_ncused, 5);
-	assert_int_equal(uvm_amap_chunk_pool.pr_nout, 5);
-	assert_int_equal(uvm_anon_pool.pr_nout, 6);
+	assert_int_equal(kp_amap_get(amap).ncused, 5);
+	assert_int_equal(nout("amapchunkpl"), 5);
+	assert_int_equal(nout("anonpl"), 6);
 	uvm_sim_stats(&st);
 	assert_int_equal(st.free, st0.free - 3);
 	assert_int_equal(st.anonpages, 3);
 
 	/* a partial reference establishes ppref too */
 	amap_ref(amap, 10, 20, 0);
-	assert_non_null(amap->am_ppref);
+	assert_non_null(kp_amap_get(amap).ppref);
 	amap_unref(amap, 10, 20, 0);
-	assert_int_equal(amap->am_nused, 6);
+	assert_int_equal(kp_amap_get(amap).nused, 6);
 	amap_unref(amap, 0, 300, 1);
 
 	assert_int_equal(amap_count(), 0);

@@ -3,15 +3,14 @@
  * referenced/modified bits, wiring, failure injection, and the per-CPU
  * TLBs with deferred shootdowns.
  *
- * Host code (cmocka) linked with libuvm.a.  It boots the model through
- * the public API (uvm/uvm_sim.h), then calls the pmap and page
- * allocator directly: their prototypes are restated below in host types
- * (vaddr_t/paddr_t are unsigned long, vm_prot_t and boolean_t int on
- * amd64, as shims/include/sys/types.h defines them), because the kernel
- * headers cannot be included next to libc's.  Keep them in step with
- * uvm/pmap.h and uvm/uvm_page.h.  Two-CPU cases run on the fiber
- * scheduler (shims/sim.h): CPU 1 keeps a translation in its TLB while
- * CPU 0 removes or reduces the mapping.
+ * Host code (cmocka) linked with libuvm.a and tests/kprobe.o.  It boots
+ * the model through the public API (uvm/uvm_sim.h), then calls the pmap
+ * and page allocator directly.  The kernel headers cannot be included
+ * next to libc's: the prototypes (in plain C types) and the kernel
+ * constants (K_*) come from tests/kprobe.h, which tests/kprobe.c checks
+ * against the real headers when it is compiled.  Two-CPU cases run on
+ * the fiber scheduler (shims/sim.h): CPU 1 keeps a translation in its
+ * TLB while CPU 0 removes or reduces the mapping.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,44 +22,11 @@
 
 #include "uvm/uvm_sim.h"
 #include "shims/sim.h"
+#include "tests/kprobe.h"
 
-/* kernel values (OpenBSD's; shims/include/sys/{errno,mman}.h, pmap.h) */
-#define K_ENOMEM	12
-#define K_EACCES	13
-#define K_EFAULT	14
-#define K_PROT_READ	0x01
-#define K_PROT_WRITE	0x02
-#define K_PROT_RW	(K_PROT_READ | K_PROT_WRITE)
-#define K_PMAP_WIRED	0x10
-#define K_PMAP_CANFAIL	0x20
-#define K_INJ_PMAP_ENTER 2
+#define PROT_RW		(K_PROT_READ | K_PROT_WRITE)
 #define PG		((unsigned long)UVM_SIM_PAGE_SIZE)
 #define VA		0x10000UL
-
-/* the kernel prototypes used here, in host types */
-struct pmap;
-struct vm_page;
-struct pmap	*pmap_create(void);
-void		 pmap_destroy(struct pmap *);
-int		 pmap_enter(struct pmap *, unsigned long, unsigned long, int,
-		    int);
-void		 pmap_remove(struct pmap *, unsigned long, unsigned long);
-void		 pmap_protect(struct pmap *, unsigned long, unsigned long, int);
-void		 pmap_page_protect(struct vm_page *, int);
-int		 pmap_extract(struct pmap *, unsigned long, unsigned long *);
-void		 pmap_unwire(struct pmap *, unsigned long);
-void		 pmap_update(struct pmap *);
-int		 pmap_is_modified(struct vm_page *);
-int		 pmap_is_referenced(struct vm_page *);
-int		 pmap_clear_modify(struct vm_page *);
-int		 pmap_clear_reference(struct vm_page *);
-int		 pmap_prot(struct pmap *, unsigned long, int *);
-int		 pmap_mmu_access(struct pmap *, unsigned long, int, uint64_t *,
-		    int *);
-struct vm_page	*uvm_pagealloc(void *, int64_t, void *, int);
-void		 uvm_pagefree(struct vm_page *);
-struct vm_page	*PHYS_TO_VM_PAGE(unsigned long);
-void		 preempt(void);
 
 static int
 setup(void **state)
@@ -80,26 +46,14 @@ teardown(void **state)
 	return 0;
 }
 
-/* the physical address of pg (frames are contiguous from some base) */
-static unsigned long
-pa_of(struct vm_page *pg)
-{
-	unsigned long pa;
-
-	for (pa = 0; pa < 64UL << 20; pa += PG)
-		if (PHYS_TO_VM_PAGE(pa) == pg)
-			return pa;
-	fail_msg("page %p has no physical address", (void *)pg);
-	return 0;
-}
-
 static struct vm_page *
 page_get(unsigned long *pap)
 {
 	struct vm_page *pg = uvm_pagealloc(NULL, 0, NULL, 0);
 
 	assert_non_null(pg);
-	*pap = pa_of(pg);
+	*pap = kp_page_phys(pg);
+	assert_ptr_equal(PHYS_TO_VM_PAGE(*pap), pg);
 	return pg;
 }
 
@@ -132,7 +86,7 @@ test_enter_extract_remove(void **state)
 	    K_EACCES);
 	assert_false(pmap_is_modified(pg));
 	/* same page again with write: the new protection replaces it */
-	assert_int_equal(pmap_enter(pm, VA, pa, K_PROT_RW, K_PROT_WRITE), 0);
+	assert_int_equal(pmap_enter(pm, VA, pa, PROT_RW, K_PROT_WRITE), 0);
 	assert_true(pmap_is_modified(pg));
 	assert_int_equal(pmap_mmu_access(pm, VA + 8, K_PROT_WRITE, &v, &stale),
 	    0);
@@ -175,19 +129,19 @@ test_page_protect(void **state)
 
 	pg = page_get(&pa);
 	pg2 = page_get(&pa2);
-	assert_int_equal(pmap_enter(pm1, VA, pa, K_PROT_RW, 0), 0);
-	assert_int_equal(pmap_enter(pm1, VA + 4 * PG, pa, K_PROT_RW, 0), 0);
-	assert_int_equal(pmap_enter(pm2, VA, pa, K_PROT_RW, K_PMAP_WIRED), 0);
-	assert_int_equal(pmap_enter(pm2, VA + PG, pa2, K_PROT_RW, 0), 0);
+	assert_int_equal(pmap_enter(pm1, VA, pa, PROT_RW, 0), 0);
+	assert_int_equal(pmap_enter(pm1, VA + 4 * PG, pa, PROT_RW, 0), 0);
+	assert_int_equal(pmap_enter(pm2, VA, pa, PROT_RW, K_PMAP_WIRED), 0);
+	assert_int_equal(pmap_enter(pm2, VA + PG, pa2, PROT_RW, 0), 0);
 
 	pmap_page_protect(pg, K_PROT_READ);
 	assert_int_equal(pmap_prot(pm1, VA, NULL), K_PROT_READ);
 	assert_int_equal(pmap_prot(pm1, VA + 4 * PG, NULL), K_PROT_READ);
 	assert_int_equal(pmap_prot(pm2, VA, NULL), K_PROT_READ);
-	assert_int_equal(pmap_prot(pm2, VA + PG, NULL), K_PROT_RW);
+	assert_int_equal(pmap_prot(pm2, VA + PG, NULL), PROT_RW);
 
 	/* replacing pm1's VA with pg2 takes it off pg's pv list */
-	assert_int_equal(pmap_enter(pm1, VA, pa2, K_PROT_RW, 0), 0);
+	assert_int_equal(pmap_enter(pm1, VA, pa2, PROT_RW, 0), 0);
 	pmap_page_protect(pg, 0);
 	assert_false(pmap_extract(pm1, VA + 4 * PG, NULL));
 	assert_false(pmap_extract(pm2, VA, NULL));	/* wired too */
@@ -215,9 +169,9 @@ test_wire_protect(void **state)
 
 	pg = page_get(&pa);
 	for (va = VA; va < VA + 3 * PG; va += PG)
-		assert_int_equal(pmap_enter(pm, va, pa, K_PROT_RW,
+		assert_int_equal(pmap_enter(pm, va, pa, PROT_RW,
 		    K_PMAP_WIRED), 0);
-	assert_int_equal(pmap_prot(pm, VA + PG, &wired), K_PROT_RW);
+	assert_int_equal(pmap_prot(pm, VA + PG, &wired), PROT_RW);
 	assert_int_equal(wired, 1);
 	pmap_unwire(pm, VA + PG);
 	pmap_prot(pm, VA + PG, &wired);
@@ -232,12 +186,12 @@ test_wire_protect(void **state)
 	assert_int_equal(pmap_mmu_access(pm, VA + PG, K_PROT_READ, &v,
 	    &stale), 0);
 	assert_int_equal(v, 1);
-	assert_int_equal(pmap_prot(pm, VA, NULL), K_PROT_RW);
+	assert_int_equal(pmap_prot(pm, VA, NULL), PROT_RW);
 	pmap_protect(pm, VA, VA + 3 * PG, 0);	/* PROT_NONE removes */
 	assert_false(pmap_extract(pm, VA, NULL));
 	assert_false(pmap_extract(pm, VA + 2 * PG, NULL));
 
-	assert_int_equal(pmap_enter(pm, VA, pa, K_PROT_RW, K_PMAP_WIRED), 0);
+	assert_int_equal(pmap_enter(pm, VA, pa, PROT_RW, K_PMAP_WIRED), 0);
 	pmap_destroy(pm);
 	uvm_pagefree(pg);		/* the pv entry went with the pmap */
 }
@@ -252,11 +206,11 @@ test_enter_canfail(void **state)
 
 	pg = page_get(&pa);
 	inject_arm_nth(K_INJ_PMAP_ENTER, 1);
-	assert_int_equal(pmap_enter(pm, VA, pa, K_PROT_RW, K_PMAP_CANFAIL),
+	assert_int_equal(pmap_enter(pm, VA, pa, PROT_RW, K_PMAP_CANFAIL),
 	    K_ENOMEM);
 	assert_false(pmap_extract(pm, VA, NULL));
 	assert_int_equal(inject_nfired(K_INJ_PMAP_ENTER), 1);
-	assert_int_equal(pmap_enter(pm, VA, pa, K_PROT_RW, K_PMAP_CANFAIL), 0);
+	assert_int_equal(pmap_enter(pm, VA, pa, PROT_RW, K_PMAP_CANFAIL), 0);
 	assert_true(pmap_extract(pm, VA, NULL));
 	inject_disarm_all();
 	pmap_destroy(pm);
@@ -342,7 +296,7 @@ run_tlbcase(struct tlbcase *tc, int op)
 	tc->op = op;
 	tc->pm = pmap_create();
 	tc->pg = page_get(&tc->pa);
-	assert_int_equal(pmap_enter(tc->pm, VA, tc->pa, K_PROT_RW, 0), 0);
+	assert_int_equal(pmap_enter(tc->pm, VA, tc->pa, PROT_RW, 0), 0);
 	assert_int_equal(sched_run(&sc, tlb_cpu, tc), SCHED_DONE);
 	assert_int_equal(tc->err[0], 0);
 	assert_int_equal(tc->stale[0], 0);

@@ -3,11 +3,13 @@
  * witness, sleep/wakeup, malloc/pool accounting, failure injection,
  * per-CPU counters and the simulated CPUs (fibers and threads).
  *
- * Host code (cmocka) linked with libuvm.a.  The lock and pool structures
- * come from the kernel headers that only need <sys/types.h> (rwlock.h,
- * mutex.h, pool.h, inject.h, percpu.h); the few functions of sys/systm.h,
- * sys/malloc.h and machine/cpu.h used here are restated in host types
- * (those headers cannot be included next to libc's).  Keep them in step.
+ * Host code (cmocka) linked with libuvm.a and tests/kprobe.o.  The lock
+ * and pool structures come from the kernel headers that only need
+ * <sys/types.h> (rwlock.h, mutex.h, pool.h, inject.h, percpu.h); the
+ * functions of sys/systm.h, sys/malloc.h and machine/cpu.h used here and
+ * the kernel constants (K_*) come from tests/kprobe.h, which
+ * tests/kprobe.c checks against the real headers when it is compiled
+ * (those headers cannot be included next to libc's).
  *
  * Panics outside sched_run() are caught with the panic hook and
  * longjmp; a panic inside a fiber run is caught in a forked child whose
@@ -31,32 +33,7 @@
 #include "shims/include/sys/inject.h"
 #include "shims/include/sys/percpu.h"
 
-/* kernel values and prototypes (sys/errno.h, sys/param.h, sys/systm.h) */
-#define K_EBUSY		16
-#define K_EWOULDBLOCK	35
-#define K_INFSLP	UINT64_MAX
-#define K_PNORELOCK	0x200
-#define K_M_WAITOK	0x0001
-#define K_M_NOWAIT	0x0002
-#define K_M_TEMP	0
-int	tsleep_nsec(const volatile void *, int, const char *, uint64_t);
-int	rwsleep_nsec(const volatile void *, struct rwlock *, int,
-	    const char *, uint64_t);
-void	wakeup(const volatile void *);
-void	wakeup_one(const volatile void *);
-void	preempt(void);
-void	_kernel_lock(const char *, int);
-void	_kernel_unlock(void);
-int	_kernel_lock_held(void);
-int	lock_held_count(void);
-void	lock_assert_none_held_since(int, const char *);
-void	*kern_malloc(size_t, int, int);
-void	kern_free(void *, int, size_t);
-struct cpu_info;
-struct cpu_info *curcpu(void);
-int	ncpus_running(void);
-/* ci_cpuid is the first member of struct cpu_info (machine/cpu.h) */
-#define CPUID()	(*(unsigned int *)curcpu())
+#include "tests/kprobe.h"
 
 /* ---- panic catching ---- */
 
@@ -504,7 +481,7 @@ cpu_trace(int cpu, void *arg)
 
 	for (i = 0; i < 20; i++) {
 		n = __atomic_fetch_add(&ntrace, 1, __ATOMIC_RELAXED);
-		__atomic_store_n(&trace[n], CPUID(), __ATOMIC_RELAXED);
+		__atomic_store_n(&trace[n], kp_cpuid(), __ATOMIC_RELAXED);
 		if (i % 5 == 4) {
 			rw_enter(&share_lk, RW_WRITE);
 			preempt();
