@@ -34,6 +34,7 @@
 #include <string.h>
 
 #include "uvm_sim.h"
+#include "uvm_check.h"
 #include "sim.h"
 #include "fuzz/prog.h"
 #include "fuzz/oracle.h"
@@ -369,12 +370,30 @@ run_op(int i)
 		mapop_compare(i, m, o);
 }
 
-/* run_cpu: one simulated CPU's stream (or the pagedaemon CPU's) */
+/* faults taken so far (uvm_fault() counts every entry first thing) */
+static uint64_t
+run_nfaults(void)
+{
+	struct uvm_sim_stats st;
+
+	uvm_sim_stats(&st);
+	return st.faults;
+}
+
+/*
+ * run_cpu: one simulated CPU's stream (or the pagedaemon CPU's).  With
+ * one CPU the invariants are checked after every operation that could
+ * change what they look at: every operation but a read or write that
+ * the MMU served without entering uvm_fault() (it changes only the
+ * MMU's referenced/modified bits and TLB, which no invariant reads).
+ * The check at the end of the run is always complete.
+ */
 static void
 run_cpu(int cpu, void *arg)
 {
 	const struct prog *p = run.p;
-	int i;
+	uint64_t nfaults = 0;
+	int i, access;
 
 	if (cpu == p->cfg.ncpu) {
 		for (i = 0; i < p->cfg.pdpasses; i++)
@@ -385,10 +404,14 @@ run_cpu(int cpu, void *arg)
 		if (p->ops[i].cpu != cpu)
 			continue;
 		__atomic_store_n(&run.cur[cpu], i, __ATOMIC_RELAXED);
+		access = p->ops[i].op == PROG_READ ||
+		    p->ops[i].op == PROG_WRITE;
+		if (run.opcheck && access)
+			nfaults = run_nfaults();
 		oracle_mp_begin(cpu, i);
 		run_op(i);
 		oracle_mp_end(cpu, i);
-		if (run.opcheck)
+		if (run.opcheck && !(access && run_nfaults() == nfaults))
 			uvm_sim_check();
 	}
 	__atomic_store_n(&run.cur[cpu], -1, __ATOMIC_RELAXED);
@@ -442,6 +465,7 @@ boot(const struct prog *p)
 	cfg.freetarg = p->cfg.freetarg;
 	cfg.nswap = p->cfg.nswap;
 	uvm_sim_boot(&cfg);
+	uvm_check_reset();
 	(void)uvm_sim_proc_new(0);
 	if (run.oracle) {
 		oracle_reset();

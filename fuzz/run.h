@@ -4,9 +4,11 @@
  * run_prog() boots the model with the program's configuration, arms its
  * injection plan, runs its operations (one CPU: in program order on
  * CPU 0; several: one stream per simulated CPU under sched_run()),
- * checks the invariants (after every operation on one CPU, at the end
- * always), compares every result with the oracle (fuzz/oracle.h; one
- * program CPU only), and shuts the model down (leak checks).
+ * checks the invariants (after every operation on one CPU, except a
+ * read or write the MMU served without a fault, which changes nothing
+ * they read; at the end always, complete), compares every result with
+ * the oracle (fuzz/oracle.h; one program CPU only), and shuts the model
+ * down (leak checks).
  *
  * A finding prints a report to stderr and abort()s, so that libFuzzer
  * and AFL++ record the input as a crash:

@@ -1,6 +1,7 @@
 /*
  * shims/kern_synch.c: sleep and wakeup (tsleep_nsec(9), rwsleep_nsec,
- * msleep_nsec, wakeup(9), wakeup_one) and preempt().
+ * msleep_nsec, wakeup(9), wakeup_one), the I/O sleep (sleep_io) and
+ * preempt().
  *
  * model of sys/kern/kern_synch.c over the simulated scheduler.  A
  * sleeping CPU is blocked until a wakeup() on the same identifier; a
@@ -13,6 +14,15 @@
  * check: sleeping while holding a mutex panics (other than msleep's
  * own mutex).  The kernel lock is released for the sleep and taken back
  * before the interlock (rwlock or mutex) is, as mi_switch() does.
+ *
+ * sleep_io() is the sleep of a synchronous I/O (biowait(9), which the
+ * vnode pager and swap I/O use): the kernel lock is released and taken
+ * back as for any sleep, and "the disk interrupt" that ends it comes at
+ * a preemption point the scheduler picks: the CPU stays runnable, so the
+ * I/O may end at once or after any number of other CPUs' steps, chosen
+ * by the schedule bytes and the seed like every other switch (same
+ * input, same interleaving).  Another CPU can thus take the kernel lock
+ * and run inside the I/O window, as on OpenBSD.
  *
  * TSan: wakeup() releases on the identifier, a woken sleeper acquires
  * it; a sleep that times out acquires nothing.
@@ -120,6 +130,39 @@ wakeup_one(const volatile void *ident)
 	sim_hb_release(ident);
 	sim_wakeup(ident, 1);
 	sim_yield();
+}
+
+/*
+ * sleep_io: wait for the synchronous I/O the caller started on ident
+ * (the buffer or the busy page) to complete.  The kernel lock, at
+ * whatever depth, is released meanwhile and taken back afterwards; the
+ * CPU's wait channel shows ident/wmesg while it waits.  One preemption
+ * point (as preempt()): the completion is "delivered" when the scheduler
+ * resumes this CPU.  Models the tsleep_nsec(bp, PRIBIO, "biowait") of
+ * biowait(9), with the completion interrupt's wakeup implicit.
+ * => no mutex held (panics); other locks (rwlocks) are the caller's
+ *    business, as for tsleep_nsec.
+ */
+void
+sleep_io(const volatile void *ident, const char *wmesg)
+{
+	struct cpu_info *ci = curcpu();
+	const char *mname;
+	int kl;
+
+	if ((mname = lock_mutex_held(NULL)) != NULL)
+		panic("I/O sleep on %p (\"%s\") with mutex \"%s\" held",
+		    (const void *)ident, wmesg, mname);
+	if (ident == NULL)
+		panic("I/O sleep on a NULL identifier (\"%s\")", wmesg);
+
+	kl = kernel_lock_release_all();
+	SHIM_STORE(&ci->ci_wchan, ident);
+	SHIM_STORE(&ci->ci_wmesg, wmesg);
+	sim_yield();
+	SHIM_STORE(&ci->ci_wchan, NULL);
+	SHIM_STORE(&ci->ci_wmesg, NULL);
+	kernel_lock_reacquire(kl);
 }
 
 /*

@@ -43,7 +43,6 @@
 struct lock_class {
 	const char	*lc_name;	/* [spin] set once */
 	int		 lc_flags;	/* [atomic] WITNESS_* */
-	int		 lc_index;	/* [I] */
 };
 
 struct witness_edge {
@@ -113,7 +112,6 @@ witness_class(const char *name, int flags)
 				    "(taking \"%s\")", WITNESS_MAXCLASS, name);
 			}
 			lc = &witness_classes[n];
-			lc->lc_index = n;
 			for (i = 0; i < nitems(witness_dupok_names); i++)
 				if (witness_streq(witness_dupok_names[i], name))
 					flags |= WITNESS_DUPOK;
@@ -126,6 +124,19 @@ witness_class(const char *name, int flags)
 	if ((SHIM_LOAD(&lc->lc_flags) & flags) != flags)
 		__atomic_or_fetch(&lc->lc_flags, flags, __ATOMIC_RELAXED);
 	return lc;
+}
+
+/*
+ * witness_index: the index of a class in witness_classes (and in the
+ * edge matrix).  Computed from the address, never stored: a class is
+ * published to other CPUs with relaxed stores only (no happens-before,
+ * see shims_internal.h), so a plain field set at creation would be a
+ * data race between the creating CPU and a CPU that looks it up.
+ */
+static int
+witness_index(const struct lock_class *lc)
+{
+	return (int)(lc - witness_classes);
 }
 
 /* witness_class_name: the name of a class, for messages */
@@ -190,9 +201,9 @@ witness_reversal(struct lock_class *a, struct lock_class *b, int *prev,
 	int chain[WITNESS_MAXCLASS], n = 0, i, c;
 	size_t off = 0;
 
-	for (c = a->lc_index; c != b->lc_index; c = prev[c])
+	for (c = witness_index(a); c != witness_index(b); c = prev[c])
 		chain[n++] = c;
-	chain[n++] = b->lc_index;
+	chain[n++] = witness_index(b);
 	/* chain: a, ..., b; print from b */
 	buf[0] = '\0';
 	for (i = n - 1; i > 0 && off < sizeof(buf); i--) {
@@ -220,20 +231,20 @@ witness_add(struct lock_class *held, struct lock_class *lc,
 	struct witness_edge *we;
 	int prev[WITNESS_MAXCLASS], n;
 
-	we = &witness_edges[held->lc_index][lc->lc_index];
+	we = &witness_edges[witness_index(held)][witness_index(lc)];
 	if (SHIM_LOAD(&we->we_seen))
 		return;
 	sim_spin_lock(&witness_spin);
 	if (!SHIM_LOAD(&we->we_seen)) {
-		if (witness_path(lc->lc_index, held->lc_index, prev))
+		if (witness_path(witness_index(lc), witness_index(held), prev))
 			witness_reversal(held, lc, prev, file, line);
 		SHIM_STORE(&we->we_file, file);
 		SHIM_STORE(&we->we_line, line);
 		SHIM_STORE(&we->we_cpu, cpu_number());
 		SHIM_STORE(&we->we_seen, 1);
 		n = SHIM_LOAD(&witness_nset);
-		SHIM_STORE(&witness_set[n],
-		    (uint16_t)(held->lc_index * WITNESS_MAXCLASS + lc->lc_index));
+		SHIM_STORE(&witness_set[n], (uint16_t)(witness_index(held) *
+		    WITNESS_MAXCLASS + witness_index(lc)));
 		SHIM_STORE(&witness_nset, n + 1);
 	}
 	sim_spin_unlock(&witness_spin);

@@ -63,6 +63,7 @@ int	rwsleep_nsec(const volatile void *, struct rwlock *, int,
 	    const char *, uint64_t);
 void	wakeup(const volatile void *);
 void	preempt(void);
+void	sleep_io(const volatile void *, const char *);
 void	_kernel_lock(const char *, int);
 void	_kernel_unlock(void);
 int	_kernel_lock_held(void);

@@ -3,7 +3,8 @@
  * API only (uvm/uvm_sim.h, shims/sim.h): the fault-ahead range of each
  * advice at the start, middle and end of an entry, cases 0/1A/1B/2A/2B,
  * fork + COW, NEEDSCOPY on a private object mapping, swap in, swap read
- * errors, pmap_enter and page allocation failures, mlock/munlock.
+ * errors, pmap_enter and page allocation failures, mlock/munlock, wired
+ * sharers of a shared amap following a promotion.
  *
  * Every expected value is worked out by hand in the comment above its
  * test, from UVM.md "The fault path" and the counters uvm_fault.c bumps
@@ -643,6 +644,72 @@ test_mlock_munlock(void **state)
 	uvm_sim_check();
 }
 
+/*
+ * A 1B promotion in a shared amap moves the wired mapping of another
+ * sharer to the new page, wiring included (uvmfault_sharers_rewire).
+ * p0 and p1 share the amap of 4 pages (inherit share); p2 (inherit copy
+ * after minherit) holds the same 4 anons through its own amap.  p1 and
+ * p2 wire the range read-only: 4 pages, each wired twice, so wired = 4.
+ * p0 writes page 0: an_ref 2, so 1B; the shared amap's slot 0 gets a
+ * new page.  p1 reaches it through the shared amap and must read 77 and
+ * keep it wired; p2 keeps the old page (value 10), wired: the old page
+ * loses one wiring (2 -> 1), the new page gains one (0 -> 1), so wired
+ * grows by exactly 1 and no fault is needed for p1's read.  munlock p1:
+ * the new page's only wiring goes (-1); pages 1-3 stay wired by p2 (2 ->
+ * 1): wired -1 in all.  munlock p2: the 4 old pages go: -4.
+ */
+static void
+test_wired_sharer_promotion(void **state)
+{
+	uint64_t a = BASE;
+	int i;
+
+	assert_int_equal(uvm_sim_proc_new(0), 0);
+	assert_int_equal(uvm_sim_mmap(0, &a, 4, RW, RWX, UVM_SIM_MAP_FIXED,
+	    0 /* share */, NORMAL, 0, 0), 0);
+	for (i = 0; i < 4; i++)
+		wr(0, BASE + i * PG, 10 + i);
+	assert_int_equal(uvm_sim_fork(0, 1), 0);
+	assert_int_equal(uvm_sim_minherit(0, BASE, 4, INH_COPY), 0);
+	assert_int_equal(uvm_sim_fork(0, 2), 0);
+	assert_int_equal(uvm_sim_mprotect(1, BASE, 4, R), 0);
+	assert_int_equal(uvm_sim_mprotect(2, BASE, 4, R), 0);
+	snap();
+	assert_int_equal(uvm_sim_mlock(1, BASE, 4), 0);
+	assert_int_equal(uvm_sim_mlock(2, BASE, 4), 0);
+	delta();
+	assert_int_equal(D(wired), 4);
+
+	snap();
+	wr(0, BASE, 77);
+	delta();
+	assert_int_equal(D(flt_acow), 1);
+	assert_int_equal(D(wired), 1);
+	uvm_sim_check();
+	snap();
+	assert_true(rd(1, BASE) == 77);
+	assert_true(rd(2, BASE) == 10);
+	delta();
+	assert_int_equal(D(faults), 0);
+
+	snap();
+	assert_int_equal(uvm_sim_munlock(1, BASE, 4), 0);
+	delta();
+	assert_int_equal(D(wired), -1);
+	uvm_sim_check();
+	snap();
+	assert_int_equal(uvm_sim_munlock(2, BASE, 4), 0);
+	delta();
+	assert_int_equal(D(wired), -4);
+	assert_true(rd(1, BASE) == 77);
+	assert_true(rd(2, BASE) == 10);
+	for (i = 1; i < 4; i++)
+		assert_true(rd(1, BASE + i * PG) == 10 + i);
+	uvm_sim_check();
+	for (i = 2; i >= 0; i--)
+		assert_int_equal(uvm_sim_exit(i), 0);
+}
+
 int
 main(void)
 {
@@ -668,6 +735,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_mlock_munlock,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swap_read_error,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wired_sharer_promotion,
 		    setup, teardown),
 	};
 

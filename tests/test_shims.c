@@ -665,6 +665,71 @@ test_fiber_kernel_lock_sleep(void **state)
 	assert_false(_kernel_lock_held());
 }
 
+/*
+ * sleep_io (the model of biowait) releases KERNEL_LOCK, at any depth,
+ * for the I/O and takes it back.  cpu1 sleeps until cpu0 has started
+ * its I/O (or finished it), then takes KERNEL_LOCK.  When the schedule
+ * switches to cpu1 during the I/O, cpu1 gets the lock while cpu0 is
+ * still inside sleep_io (cpu0 cannot leave it without the lock); when
+ * it lets the I/O end at once, cpu1 gets it afterwards.  Were the I/O a
+ * plain preemption point with the lock held, no schedule could give
+ * cpu1 the lock during it.
+ */
+static int	io_state;	/* 0 before cpu0's I/O, 1 in it, 2 after */
+static int	io_seen;	/* io_state when cpu1 got KERNEL_LOCK */
+
+static void
+io_set(int state)
+{
+	rw_enter(&share_lk, RW_WRITE);
+	__atomic_store_n(&io_state, state, __ATOMIC_RELAXED);
+	wakeup(&io_state);
+	rw_exit(&share_lk);
+}
+
+static void
+cpu_io(int cpu, void *arg)
+{
+	if (cpu == 0) {
+		_kernel_lock(__FILE__, __LINE__);
+		_kernel_lock(__FILE__, __LINE__);
+		io_set(1);
+		sleep_io(&chan, "biowait");
+		assert_true(_kernel_lock_held());
+		io_set(2);
+		_kernel_unlock();
+		assert_true(_kernel_lock_held());	/* depth 2 restored */
+		_kernel_unlock();
+	} else {
+		rw_enter(&share_lk, RW_WRITE);
+		while (__atomic_load_n(&io_state, __ATOMIC_RELAXED) == 0)
+			assert_int_equal(rwsleep_nsec(&io_state, &share_lk, 0,
+			    "wait", K_INFSLP), 0);
+		rw_exit(&share_lk);
+		_kernel_lock(__FILE__, __LINE__);
+		io_seen = __atomic_load_n(&io_state, __ATOMIC_RELAXED);
+		_kernel_unlock();
+	}
+}
+
+static void
+test_fiber_sleep_io(void **state)
+{
+	struct sched_config c;
+	int seed, during = 0;
+
+	for (seed = 0; seed < 16; seed++) {
+		c = fibers(2, NULL, 0, seed);
+		rw_init(&share_lk, "uobjlk");
+		io_state = io_seen = 0;
+		assert_int_equal(sched_run(&c, cpu_io, NULL), SCHED_DONE);
+		assert_true(io_seen == 1 || io_seen == 2);
+		during += io_seen == 1;
+		assert_false(_kernel_lock_held());
+	}
+	assert_true(during > 0);
+}
+
 /* ---- threads ---- */
 
 static long	counter;
@@ -772,6 +837,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_fiber_kernel_lock_sleep,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fiber_sleep_io, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_percpu, setup, teardown),
 	};

@@ -34,7 +34,11 @@
  *   CPU before returning (amd64 waits for them with pmap_tlb_shootwait);
  *   pmap_remove and pmap_protect defer them to pmap_update (amd64 waits
  *   at the end of the call; the model keeps the window open so a missing
- *   pmap_update is observable).
+ *   pmap_update is observable).  So that the window cannot reach a page
+ *   amd64 would have made unreachable, pmap_page_protect also drops the
+ *   still-queued translations of its page from every TLB (a search by
+ *   physical address): the pagedaemon on another CPU may free a page
+ *   whose last mapping an munmap has removed but not yet shot down.
  * - no page table pages, no PCID/ASIDs: TLB entries are tagged by pmap.
  * - a protection-denied access through a TLB entry drops the entry and
  *   walks the page table, as x86 invalidates a faulting translation.
@@ -44,6 +48,10 @@
  * - pmap_page_remove_unwired (no amd64 counterpart) removes the unwired
  *   mappings of a page and keeps the wired ones, for the promotion of a
  *   page into a shared amap (see uvm_fault.c, uvm_amap.c).
+ * - pm_map, pmap_page_mappings and pmap_replace_wired (no amd64
+ *   counterparts) let the fault handler find the wired mappings of the
+ *   other sharers of an amap and move them to the page a promotion put
+ *   in the slot (uvm_fault_wire.c).
  * - a protection reduction that leaves a mapping no right (a -w- mapping
  *   write-protected by pmap_page_protect(pg, PROT_READ) or pmap_protect)
  *   keeps it, wired or not, with no rights: an access faults and the
@@ -131,6 +139,32 @@ pmap_tlb_flush_all(struct pmap *pm, vaddr_t va)
 	mtx_enter(&pmap_tlblk);
 	for (cpu = 0; cpu < MAXCPUS; cpu++)
 		pmap_tlb_flush_cpu(cpu, pm, va);
+	mtx_leave(&pmap_tlblk);
+}
+
+/*
+ * pmap_tlb_flush_pa: drop, on every CPU, each TLB entry that translates
+ * to pa with more rights than prot.  This completes the shootdowns that
+ * pmap_remove/pmap_protect of any pmap still have queued for the page:
+ * its pv list no longer names those mappings, so the page-based calls
+ * cannot find them through it.  amd64 needs no such step because its
+ * pmap_remove waits for its shootdowns (see the deviations above).
+ */
+static void
+pmap_tlb_flush_pa(paddr_t pa, vm_prot_t prot)
+{
+	struct pmap_tlbent *te;
+	int cpu, i;
+
+	mtx_enter(&pmap_tlblk);
+	for (cpu = 0; cpu < MAXCPUS; cpu++) {
+		for (i = 0; i < PMAP_TLBSIZE; i++) {
+			te = &pmap_tlb[cpu][i];
+			if (te->te_pmap != NULL && te->te_pa == pa &&
+			    (te->te_prot & ~prot) != 0)
+				te->te_pmap = NULL;
+		}
+	}
 	mtx_leave(&pmap_tlblk);
 }
 
@@ -655,7 +689,9 @@ restart:
 /*
  * pmap_page_protect: reduce every mapping of pg (in every pmap) to prot;
  * PROT_NONE removes them all.  The TLB entries of every CPU are shot
- * down before it returns.
+ * down before it returns, including those of mappings that a
+ * pmap_remove or pmap_protect took away without its pmap_update yet (so
+ * a page freed after pmap_page_protect(pg, PROT_NONE) is unreachable).
  * => pvlk and the pmaps' locks not held (the page's owner lock usually
  *    is, which comes before them).
  * Models pmap_page_protect() (pmap_page_remove/pmap_clear_attrs).
@@ -669,6 +705,9 @@ pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 		pmap_page_remove(pg);
 	else if ((prot & PROT_MASK) != PROT_MASK)
 		pmap_page_reduce(pg, prot);
+	else
+		return;
+	pmap_tlb_flush_pa(pg->phys_addr, prot & PROT_MASK);
 }
 
 /*
@@ -717,6 +756,76 @@ restart:
 			goto restart;
 	}
 	mtx_leave(&pmap_pvlk);
+}
+
+/*
+ * pmap_page_mappings: the mappings of pg, a snapshot: the first max of
+ * them as (pms[i], vas[i]) pairs (va in bytes); returns how many there
+ * are, which may exceed max.  The pmaps are not referenced: the caller
+ * keeps them alive by other means (see uvmfault_sharers_lock).  No amd64
+ * counterpart (model only, with pm_map: the fault handler's search for
+ * the wired mappings of the sharers of an amap).
+ * => pvlk and the pmaps' locks not held.
+ */
+int
+pmap_page_mappings(struct vm_page *pg, struct pmap **pms, vaddr_t *vas,
+    int max)
+{
+	struct pv_entry *pve;
+	int n = 0;
+
+	preempt();
+	MUTEX_ASSERT_UNLOCKED(&pmap_pvlk);
+	mtx_enter(&pmap_pvlk);
+	for (pve = pg->pv_list; pve != NULL; pve = pve->pv_next, n++) {
+		if (n < max) {
+			pms[n] = pve->pv_pmap;
+			vas[n] = pve->pv_va;
+		}
+	}
+	mtx_leave(&pmap_pvlk);
+	return n;
+}
+
+/*
+ * pmap_replace_wired: if va (bytes) of pm maps opg wired, make it map npg
+ * instead, with the same protection, still wired, its U/M bits merged
+ * into opg and cleared; its TLB entries are dropped on every CPU before
+ * it returns.  The pte and the pv entry are reused (amd64's pmap_enter
+ * reuses the pv entry of the mapping it replaces the same way), so
+ * nothing is allocated and it cannot fail.  Returns 0, or ENOENT
+ * (nothing changed) when va does not map opg wired.  No amd64
+ * counterpart (model only: moving a wired sharer of an amap to the
+ * page a promotion put in its slot, uvm_fault_wire.c).
+ * => pm_mtx, pvlk not held.
+ */
+int
+pmap_replace_wired(struct pmap *pm, vaddr_t va, struct vm_page *opg,
+    struct vm_page *npg)
+{
+	struct pmap_pte *pte;
+	struct pv_entry *pve;
+
+	preempt();
+	KASSERT((va & PAGE_MASK) == 0 && opg != npg);
+	MUTEX_ASSERT_UNLOCKED(&pm->pm_mtx);
+	mtx_enter(&pm->pm_mtx);
+	pte = pmap_pte_lookup(pm, va);
+	if (pte == NULL || pte->pte_pa != opg->phys_addr || !pte->pte_wired) {
+		mtx_leave(&pm->pm_mtx);
+		return ENOENT;
+	}
+	mtx_enter(&pmap_pvlk);
+	pve = pmap_pv_remove(opg, pm, va);
+	KASSERT(pve != NULL && pve->pv_pte == pte);
+	pmap_sync_attr(opg, pte);
+	atomic_store_int(&pte->pte_attr, 0);
+	pte->pte_pa = npg->phys_addr;
+	pmap_pv_insert(npg, pve, pm, pte);
+	mtx_leave(&pmap_pvlk);
+	pmap_tlb_flush_all(pm, va);
+	mtx_leave(&pm->pm_mtx);
+	return 0;
 }
 
 /*

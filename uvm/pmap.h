@@ -23,6 +23,7 @@
 #include <sys/mutex.h>
 
 struct vm_page;
+struct vm_map;
 
 /* pmap_enter flags (low bits: the access type, PROT_*) */
 #define PMAP_WIRED	0x00000010	/* wired mapping */
@@ -58,6 +59,9 @@ struct pmap {
 	int			 pm_cow_unsafe;	/* [I] can't safely enter COW
 						 * copies while threads run
 						 * (see 1B) */
+	struct vm_map		*pm_map;	/* [I] model only: the map
+						 * of this pmap (NULL: none),
+						 * set by uvmspace_alloc */
 	/* queued TLB shootdowns, completed by pmap_update() [pm_mtx] */
 	vaddr_t			 pm_shootva[PMAP_SHOOTMAX];
 	int			 pm_nshoot;	/* entries in pm_shootva */
@@ -93,6 +97,13 @@ void		 pmap_protect(struct pmap *, vaddr_t sva, vaddr_t eva,
 void		 pmap_page_protect(struct vm_page *, vm_prot_t);
 /* pmap_page_remove_unwired: remove the mappings of pg that are not wired */
 void		 pmap_page_remove_unwired(struct vm_page *);
+/* model only, for wired sharers of an amap (uvm_fault_wire.c): */
+/* pmap_page_mappings: snapshot of pg's mappings; returns their number */
+int		 pmap_page_mappings(struct vm_page *, struct pmap **,
+		    vaddr_t *, int max);
+/* pmap_replace_wired: va's wired mapping of opg maps npg; 0 or ENOENT */
+int		 pmap_replace_wired(struct pmap *, vaddr_t va,
+		    struct vm_page *opg, struct vm_page *npg);
 /* pmap_extract: TRUE and *pap if va is mapped */
 boolean_t	 pmap_extract(struct pmap *, vaddr_t va, paddr_t *pap);
 void		 pmap_unwire(struct pmap *, vaddr_t va);

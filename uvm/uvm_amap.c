@@ -12,16 +12,13 @@
  * shared by the amap, its anons and every amap holding the same anons.
  *
  * Deviations:
+ * - OpenBSD's one uvm_amap.c is three files here (files under ~1000
+ *   lines): this one (allocation, chunks, slots, swap-off, checks),
+ *   uvm_amap_copy.c (amap_copy, amap_cow_now, amap_splitref) and
+ *   uvm_amap_ref.c (amap_ref/unref, ppref, amap_wiperange); what they
+ *   share is in uvm_amap_priv.h.
  * - the list of all amaps is protected by the mutex uvm.amap_list_mtx
  *   (OpenBSD: an rwlock), so amap_swap_off try-locks each amap under it.
- * - amap_copy undoes a partial copy when a chunk allocation fails
- *   (OpenBSD frees the new amap with am_nused != 0, which would trip the
- *   KASSERT in amap_free).
- * - amap_cow_now never sleeps for memory forever: when the pagedaemon
- *   cannot free a page it write-protects the shared page and leaves the
- *   copy to the fault handler (OpenBSD: XXXCDC, fork should fail).
- * - amap_copy reads the source's am_ref under its lock (OpenBSD reads it
- *   unlocked, a benign race TSan would report).
  * - amap_free takes the amap off the amap list itself, so an amap that
  *   never got a map entry can be freed directly.
  * - amap_foreach_anon/amap_count exist for the invariant checker and the
@@ -32,7 +29,8 @@
  *   them all ("XXX: PAGE MIGHT BE WIRED!"), wired mappings of entries
  *   that still hold the old anon through another amap included, which
  *   leaves those entries wired with pages unmapped.  A wired mapping of
- *   a sharer of this amap stays too, and is stale: see uvm_fault.c.
+ *   a sharer of this amap stays too: the fault handler, which holds the
+ *   sharers' maps, moves it to the new page (uvmfault_sharers_rewire).
  * - amap_share_protect (fork) takes only the write right: OpenBSD
  *   reduces every mapping to the entry's protection less PROT_WRITE,
  *   which for a write-only entry is PROT_NONE and removes the mappings,
@@ -47,9 +45,7 @@
 #include <sys/atomic.h>
 
 #include "uvm.h"
-
-/* pg_flags is changed with atomic bit operations (pmap too): load it so */
-#define PG_FLAGS(pg)	((u_int)atomic_load_int(&(pg)->pg_flags))
+#include "uvm_amap_priv.h"
 
 struct pool uvm_amap_pool;			/* large amaps */
 struct pool uvm_small_amap_pool[UVM_AMAP_CHUNK]; /* embedded chunk of n */
@@ -62,31 +58,11 @@ LIST_HEAD(, vm_amap) amap_list;		/* [uvm.amap_list_mtx] */
 /* am_flags bit private to this file: the amap is on amap_list */
 #define AMAP_ONLIST	0x80
 
-#define UVM_AMAP_SLOTIDX(slot)	((slot) % UVM_AMAP_CHUNK)
-#define AMAP_BASE_SLOT(slot)	(((slot) / UVM_AMAP_CHUNK) * UVM_AMAP_CHUNK)
-#define UVM_AMAP_BUCKET(amap, slot)					\
-	(((slot) / UVM_AMAP_CHUNK) >> (amap)->am_hashshift)
-#define AMAP_CHUNK_FOREACH(chunk, amap)					\
-	for ((chunk) = (UVM_AMAP_SMALL(amap) ?				\
-	    &(amap)->am_small : TAILQ_FIRST(&(amap)->am_chunks));	\
-	    (chunk) != NULL; (chunk) = TAILQ_NEXT((chunk), ac_list))
-
 #define AMAP_CHUNK_SIZE							\
 	(sizeof(struct vm_amap_chunk) +					\
 	    UVM_AMAP_CHUNK * sizeof(struct vm_anon *))
 
-static inline int
-amap_ffs(int map)
-{
-	return __builtin_ffs(map);
-}
-
-static void	amap_pp_establish(struct vm_amap *);
-static void	amap_pp_adjref(struct vm_amap *, int, int, int);
-static void	amap_wiperange_chunk(struct vm_amap *, struct vm_amap_chunk *,
-		    int, int);
-
-static void
+void
 amap_list_insert(struct vm_amap *amap)
 {
 	mtx_enter(&uvm.amap_list_mtx);
@@ -163,7 +139,7 @@ amap_init(void)
  * => amap locked, write-locked with create (or not yet published: no
  *    lock object yet, amap_alloc1).
  */
-static struct vm_amap_chunk *
+struct vm_amap_chunk *
 amap_chunk_get(struct vm_amap *amap, int slot, int create, int waitf)
 {
 	struct vm_amap_chunk *chunk, *newchunk, *last = NULL;
@@ -213,7 +189,7 @@ amap_chunk_get(struct vm_amap *amap, int slot, int create, int waitf)
  * bucket head moves to the next chunk of the same bucket, if any.
  * => amap write-locked.
  */
-static void
+void
 amap_chunk_free(struct vm_amap *amap, struct vm_amap_chunk *chunk)
 {
 	struct vm_amap_chunk *next;
@@ -262,7 +238,7 @@ amap_hashshift(int nchunks)
  * several chunks per bucket); otherwise every chunk is allocated now, one
  * per bucket.  waitf M_WAITOK or M_NOWAIT.  NULL on failure.
  */
-static struct vm_amap *
+struct vm_amap *
 amap_alloc1(int slots, int waitf, int lazyalloc)
 {
 	struct vm_amap *amap;
@@ -432,544 +408,6 @@ amap_wipeout(struct vm_amap *amap)
 }
 
 /*
- * amap_copy_undo: drop the anon references a failed amap_copy took in
- * the new amap (the source still holds each anon, so none reaches 0).
- * => the shared lock write-held.
- */
-static void
-amap_copy_undo(struct vm_amap *amap)
-{
-	struct vm_amap_chunk *chunk;
-	int i;
-
-	KASSERT(rw_write_held(amap->am_lock));
-	AMAP_CHUNK_FOREACH(chunk, amap) {
-		for (i = 0; i < chunk->ac_nslot; i++) {
-			if (chunk->ac_anon[i] == NULL)
-				continue;
-			KASSERT(chunk->ac_anon[i]->an_ref > 1);
-			chunk->ac_anon[i]->an_ref--;
-			chunk->ac_anon[i] = NULL;
-		}
-		chunk->ac_usedmap = 0;
-	}
-	amap->am_nused = 0;
-}
-
-/*
- * amap_copy_slots: copy slots [srcoff, srcoff + slots) of srcamap into
- * slots [0, slots) of amap, taking a reference of every anon.  Returns 0,
- * or ENOMEM when a chunk of amap cannot be allocated.
- * => the lock shared by both amaps write-held.
- */
-static int
-amap_copy_slots(struct vm_amap *amap, struct vm_amap *srcamap, int srcoff,
-    int slots)
-{
-	struct vm_amap_chunk *chunk, *srcchunk;
-	struct vm_anon *anon;
-	int lcv, n, i, j, k;
-
-	KASSERT(rw_write_held(srcamap->am_lock));
-	KASSERT(amap->am_lock == srcamap->am_lock);
-	for (lcv = 0; lcv < slots; lcv += n) {
-		i = UVM_AMAP_SLOTIDX(lcv);
-		j = UVM_AMAP_SLOTIDX(srcoff + lcv);
-		n = UVM_AMAP_CHUNK - (i > j ? i : j);
-		if (lcv + n > slots)
-			n = slots - lcv;
-
-		srcchunk = amap_chunk_get(srcamap, srcoff + lcv, 0, PR_NOWAIT);
-		if (srcchunk == NULL)
-			continue;
-		chunk = amap_chunk_get(amap, lcv, 1, PR_NOWAIT);
-		if (chunk == NULL)
-			return (ENOMEM);
-		for (k = 0; k < n; i++, j++, k++) {
-			anon = srcchunk->ac_anon[j];
-			if (anon == NULL)
-				continue;
-			KASSERT(anon->an_lock == srcamap->am_lock);
-			KASSERT(anon->an_ref > 0);
-			chunk->ac_anon[i] = anon;
-			chunk->ac_usedmap |= 1 << i;
-			anon->an_ref++;
-			amap->am_nused++;
-		}
-	}
-	return (0);
-}
-
-/*
- * amap_copy_new: give entry (NEEDSCOPY, no amap) a new empty amap.  An
- * entry of UVM_AMAP_LARGE slots or more is first clipped to the
- * UVM_AMAP_CHUNK-aligned range around [startva, endva) when canchunk
- * (and it is not a stack); otherwise its amap allocates chunks lazily.
- * => map write-locked.
- */
-static void
-amap_copy_new(struct vm_map *map, struct vm_map_entry *entry, int waitf,
-    boolean_t canchunk, vaddr_t startva, vaddr_t endva)
-{
-	vaddr_t chunksize;
-	int lazyalloc = 0;
-
-	vm_map_assert_wrlock(map);
-	if (atop(entry->end - entry->start) >= UVM_AMAP_LARGE) {
-		if (canchunk && !UVM_ET_ISSTACK(entry)) {
-			chunksize = (vaddr_t)UVM_AMAP_CHUNK << PAGE_SHIFT;
-			startva = (startva / chunksize) * chunksize;
-			endva = roundup(endva, chunksize);
-			if (startva > entry->start)
-				uvm_map_clip_start(map, entry, startva);
-			/* endva may wrap around */
-			if (endva >= startva && endva < entry->end)
-				uvm_map_clip_end(map, entry, endva);
-		} else
-			lazyalloc = 1;
-	}
-	entry->aref.ar_pageoff = 0;
-	entry->aref.ar_amap = amap_alloc(entry->end - entry->start, waitf,
-	    lazyalloc);
-	if (entry->aref.ar_amap != NULL)
-		entry->etype &= ~UVM_ET_NEEDSCOPY;
-}
-
-/*
- * amap_copy: clear entry's NEEDSCOPY by giving it a private amap.  No
- * amap: a new empty one (see amap_copy_new; canchunk, startva and endva
- * only matter there).  Sole reference: keep it.  Otherwise copy the
- * entry's slots into a new amap sharing the source's lock object, each
- * anon gaining a reference; the source loses the entry's reference.  On
- * allocation failure (waitf M_NOWAIT) NEEDSCOPY stays set.  Models
- * amap_copy().
- * => map write-locked; entry's amap unlocked.
- */
-void
-amap_copy(struct vm_map *map, struct vm_map_entry *entry, int waitf,
-    boolean_t canchunk, vaddr_t startva, vaddr_t endva)
-{
-	struct vm_amap *amap, *srcamap;
-	int slots, lazyalloc = 0;
-
-	vm_map_assert_wrlock(map);
-
-	if (entry->aref.ar_amap == NULL) {
-		amap_copy_new(map, entry, waitf, canchunk, startva, endva);
-		return;
-	}
-
-	/*
-	 * Sole reference: take the amap over.  (OpenBSD reads am_ref
-	 * unlocked here; other maps may change it under the lock, so the
-	 * model looks under the lock to stay race-free.)
-	 */
-	srcamap = entry->aref.ar_amap;
-	amap_lock(srcamap, RW_WRITE);
-	if (srcamap->am_ref == 1) {
-		entry->etype &= ~UVM_ET_NEEDSCOPY;
-		amap_unlock(srcamap);
-		return;
-	}
-	amap_unlock(srcamap);
-
-	AMAP_B2SLOT(slots, entry->end - entry->start);
-	if (!UVM_AMAP_SMALL(srcamap) && srcamap->am_hashshift != 0)
-		lazyalloc = 1;
-	amap = amap_alloc1(slots, waitf, lazyalloc);
-	if (amap == NULL)
-		return;
-
-	amap->am_lock = srcamap->am_lock;
-	rw_obj_hold(amap->am_lock);
-	amap_lock(srcamap, RW_WRITE);
-
-	/* the other references may have gone while we allocated */
-	if (srcamap->am_ref == 1) {
-		entry->etype &= ~UVM_ET_NEEDSCOPY;
-		amap_unlock(srcamap);
-		amap->am_ref--;
-		amap_free(amap);
-		return;
-	}
-
-	if (amap_copy_slots(amap, srcamap, entry->aref.ar_pageoff,
-	    slots) != 0) {
-		amap_copy_undo(amap);
-		amap_unlock(srcamap);
-		amap->am_ref--;
-		amap_free(amap);
-		return;
-	}
-
-	/* am_ref > 1 was checked under the lock: it cannot reach 0 here */
-	srcamap->am_ref--;
-	KASSERT(srcamap->am_ref > 0);
-	if (srcamap->am_ref == 1)
-		srcamap->am_flags &= ~AMAP_SHARED;
-	if (srcamap->am_ppref != NULL && srcamap->am_ppref != PPREF_NONE)
-		amap_pp_adjref(srcamap, entry->aref.ar_pageoff, slots, -1);
-
-	/* nothing in common with the source: a lock object of our own */
-	if (amap->am_nused == 0) {
-		rw_obj_free(amap->am_lock);
-		amap->am_lock = NULL;
-	}
-	amap_unlock(srcamap);
-	if (amap->am_lock == NULL)
-		rw_obj_alloc(&amap->am_lock, "amaplk");
-
-	entry->aref.ar_pageoff = 0;
-	entry->aref.ar_amap = amap;
-	entry->etype &= ~UVM_ET_NEEDSCOPY;
-	amap_list_insert(amap);
-}
-
-/*
- * amap_cow_now_slot: resolve the copy-on-write of one anon of a wired
- * entry: a new anon (locked by am_lock before anyone can see it, BUGS.md
- * N1) with a copy of the page replaces it in the slot.  Returns 0, or
- * ERESTART after dropping the amap lock (page busy, or no memory) so
- * that the caller starts over.
- * => amap write-locked.
- */
-static int
-amap_cow_now_slot(struct vm_amap *amap, struct vm_amap_chunk *chunk,
-    int slot)
-{
-	struct vm_anon *anon = chunk->ac_anon[slot], *nanon;
-	struct vm_page *pg = anon->an_page, *npg = NULL;
-
-	KASSERT(rw_write_held(amap->am_lock));
-	if (PG_FLAGS(pg) & PG_BUSY) {
-		uvm_pagewait(pg, amap->am_lock, "cownow");
-		return (ERESTART);
-	}
-
-	nanon = uvm_analloc();
-	if (nanon != NULL) {
-		nanon->an_lock = amap->am_lock;
-		npg = uvm_pagealloc(NULL, 0, nanon, 0);
-	}
-	if (nanon == NULL || npg == NULL) {
-		if (nanon != NULL) {
-			nanon->an_lock = NULL;
-			nanon->an_ref--;
-			KASSERT(nanon->an_ref == 0);
-			uvm_anfree(nanon);
-		}
-		amap_unlock(amap);
-		uvm_wait("cownowpage");
-		return (uvm_swapisfull() ? ENOMEM : ERESTART);
-	}
-
-	uvm_pagecopy(pg, npg);
-	anon->an_ref--;
-	KASSERT(anon->an_ref > 0);
-	chunk->ac_anon[slot] = nanon;
-
-	/* the new page was never unbusied: nobody waits for it */
-	atomic_clearbits_int(&npg->pg_flags, PG_BUSY | PG_FAKE);
-	npg->pg_busy_cpu = -1;
-	uvm_lock_pageq();
-	uvm_pageactivate(npg);
-	uvm_unlock_pageq();
-	return (0);
-}
-
-/*
- * amap_cow_giveup: out of memory in amap_cow_now: write-protect every page
- * the amap still shares, so that a write takes the ordinary COW fault
- * (invariant 3 holds) instead of waiting for memory forever.
- * => amap unlocked.
- */
-static void
-amap_cow_giveup(struct vm_amap *amap)
-{
-	struct vm_amap_chunk *chunk;
-	struct vm_anon *anon;
-	int i;
-
-	amap_lock(amap, RW_WRITE);
-	AMAP_CHUNK_FOREACH(chunk, amap) {
-		for (i = 0; i < chunk->ac_nslot; i++) {
-			anon = chunk->ac_anon[i];
-			if (anon != NULL && anon->an_ref > 1 &&
-			    anon->an_page != NULL)
-				pmap_page_protect(anon->an_page, PROT_READ);
-		}
-	}
-	amap_unlock(amap);
-}
-
-/*
- * amap_cow_now: at fork of a wired entry, give the child (entry) private
- * copies of every anon it shares, so the parent's wired pages need not
- * be write-protected.  Models amap_cow_now().
- * => map (the child's) write-locked; entry's amap unlocked.
- */
-void
-amap_cow_now(struct vm_map *map, struct vm_map_entry *entry)
-{
-	struct vm_amap *amap = entry->aref.ar_amap;
-	struct vm_amap_chunk *chunk;
-	struct vm_anon *anon;
-	int i, map_bits, slot, error;
-
-	vm_map_assert_wrlock(map);
-restart:
-	amap_lock(amap, RW_WRITE);
-	AMAP_CHUNK_FOREACH(chunk, amap) {
-		map_bits = chunk->ac_usedmap;
-		for (i = amap_ffs(map_bits); i != 0; i = amap_ffs(map_bits)) {
-			slot = i - 1;
-			map_bits ^= 1 << slot;
-			anon = chunk->ac_anon[slot];
-			KASSERT(anon->an_lock == amap->am_lock);
-			/*
-			 * Ours alone (maybe a copy made before a restart,
-			 * which uvm_wait may even have paged out since).
-			 */
-			if (anon->an_ref <= 1)
-				continue;
-			/* shared with the wired parent: resident */
-			KASSERT(anon->an_page != NULL);
-			error = amap_cow_now_slot(amap, chunk, slot);
-			if (error == ERESTART)
-				goto restart;
-			if (error != 0) {
-				amap_cow_giveup(amap);
-				return;
-			}
-		}
-	}
-	amap_unlock(amap);
-}
-
-/*
- * amap_splitref: split the reference origref into two at byte offset off
- * (map entry clipping): splitref (a copy of origref) then refers to the
- * slots from off on.  Sets up ppref first so per-page counts stay exact.
- * Called by map entry clipping, which holds origref's map write-locked
- * (the map is not visible here).  Models amap_splitref().
- * => amap unlocked (taken here).
- */
-void
-amap_splitref(struct vm_aref *origref, struct vm_aref *splitref, vaddr_t off)
-{
-	struct vm_amap *amap = origref->ar_amap;
-	int leftslots;
-
-	KASSERT(splitref->ar_amap == amap);
-	AMAP_B2SLOT(leftslots, off);
-	if (leftslots == 0)
-		panic("amap_splitref: split at zero offset");
-
-	amap_lock(amap, RW_WRITE);
-	if (amap->am_nslot - origref->ar_pageoff - leftslots <= 0)
-		panic("amap_splitref: map size check failed");
-	if (amap->am_ppref == NULL)
-		amap_pp_establish(amap);
-	amap->am_ref++;
-	splitref->ar_amap = amap;
-	splitref->ar_pageoff = origref->ar_pageoff + leftslots;
-	amap_unlock(amap);
-}
-
-/*
- * ppref encoding (facts from OpenBSD): runs of equal counts; a run of
- * length 1 stores ref + 1, a longer run stores -(ref + 1) and its length
- * in the next int.
- */
-static inline void
-pp_getreflen(int *ppref, int slot, int *refp, int *lenp)
-{
-	if (ppref[slot] > 0) {
-		*refp = ppref[slot] - 1;
-		*lenp = 1;
-	} else {
-		*refp = -ppref[slot] - 1;
-		*lenp = ppref[slot + 1];
-	}
-}
-
-static inline void
-pp_setreflen(int *ppref, int slot, int ref, int len)
-{
-	if (len == 1)
-		ppref[slot] = ref + 1;
-	else {
-		ppref[slot] = -(ref + 1);
-		ppref[slot + 1] = len;
-	}
-}
-
-/*
- * amap_pp_establish: set up ppref with every slot at am_ref, or
- * PPREF_NONE if the M_NOWAIT allocation fails.
- * => amap write-locked.
- */
-static void
-amap_pp_establish(struct vm_amap *amap)
-{
-	KASSERT(rw_write_held(amap->am_lock));
-	amap->am_ppref = mallocarray(amap->am_nslot, sizeof(int), M_UVMAMAP,
-	    M_NOWAIT | M_ZERO);
-	if (amap->am_ppref == NULL) {
-		amap->am_ppref = PPREF_NONE;
-		return;
-	}
-	pp_setreflen(amap->am_ppref, 0, amap->am_ref, amap->am_nslot);
-}
-
-/* amap_pp_split: make a run start at slot (0 < slot < am_nslot) */
-static void
-amap_pp_split(int *ppref, int slot, int *prevp)
-{
-	int lcv, ref, len;
-
-	*prevp = -1;
-	for (lcv = 0; lcv < slot; lcv += len) {
-		pp_getreflen(ppref, lcv, &ref, &len);
-		if (lcv + len > slot) {
-			pp_setreflen(ppref, lcv, ref, slot - lcv);
-			pp_setreflen(ppref, slot, ref, lcv + len - slot);
-			len = slot - lcv;
-		}
-		*prevp = lcv;
-	}
-}
-
-/*
- * amap_pp_adjref: add adjval to the per-page counts of slots [curslot,
- * curslot + slotlen); anons of slots whose count reaches 0 are wiped.
- * Runs are split at both ends and merged with the run before.
- * => amap write-locked; ppref established (not PPREF_NONE).
- */
-static void
-amap_pp_adjref(struct vm_amap *amap, int curslot, int slotlen, int adjval)
-{
-	int *ppref = amap->am_ppref;
-	int stopslot = curslot + slotlen, lcv, ref, len, dummy;
-	int prevlcv, prevref = -1, prevlen = 0;
-
-	KASSERT(rw_write_held(amap->am_lock));
-	KASSERT(ppref != NULL && ppref != PPREF_NONE);
-	KASSERT(curslot >= 0 && slotlen > 0 && stopslot <= amap->am_nslot);
-
-	if (stopslot < amap->am_nslot)
-		amap_pp_split(ppref, stopslot, &dummy);
-	amap_pp_split(ppref, curslot, &prevlcv);
-	if (prevlcv >= 0)
-		pp_getreflen(ppref, prevlcv, &prevref, &prevlen);
-
-	for (lcv = curslot; lcv < stopslot; lcv += len) {
-		pp_getreflen(ppref, lcv, &ref, &len);
-		KASSERT(lcv + len <= stopslot);
-		ref += adjval;
-		if (ref < 0)
-			panic("amap_pp_adjref: negative reference count");
-		if (prevlcv >= 0 && prevlcv + prevlen == lcv &&
-		    prevref == ref) {
-			prevlen += len;
-			pp_setreflen(ppref, prevlcv, ref, prevlen);
-		} else {
-			pp_setreflen(ppref, lcv, ref, len);
-			prevlcv = lcv;
-			prevref = ref;
-			prevlen = len;
-		}
-		if (ref == 0)
-			amap_wiperange(amap, lcv, len);
-	}
-}
-
-/*
- * amap_wiperange_chunk: drop the anons of chunk that lie in [slotoff,
- * slotoff + slots).
- * => amap write-locked.
- */
-static void
-amap_wiperange_chunk(struct vm_amap *amap, struct vm_amap_chunk *chunk,
-    int slotoff, int slots)
-{
-	struct vm_anon *anon;
-	int startbase, endbase, map, i, slot;
-
-	KASSERT(rw_write_held(amap->am_lock));
-	startbase = AMAP_BASE_SLOT(slotoff);
-	endbase = AMAP_BASE_SLOT(slotoff + slots - 1);
-	map = chunk->ac_usedmap;
-	if (startbase == chunk->ac_baseslot)
-		map &= ~((1 << (slotoff - startbase)) - 1);
-	if (endbase == chunk->ac_baseslot)
-		map &= (1 << (slotoff + slots - endbase)) - 1;
-
-	for (i = amap_ffs(map); i != 0; i = amap_ffs(map)) {
-		slot = i - 1;
-		map ^= 1 << slot;
-		anon = chunk->ac_anon[slot];
-		KASSERT(anon != NULL && anon->an_lock == amap->am_lock);
-		chunk->ac_usedmap &= ~(1 << slot);
-		chunk->ac_anon[slot] = NULL;
-		amap->am_nused--;
-		if (--anon->an_ref == 0)
-			uvm_anfree(anon);
-	}
-}
-
-/*
- * amap_wiperange: drop the anons of slots [slotoff, slotoff + slots),
- * freeing chunks that become empty; the amap stays.  Only chunks that
- * overlap the range are touched (BUGS.md O6), found by bucket or by the
- * chunk list, whichever is shorter.  The callers also hold the map.
- * Models amap_wiperange().
- * => amap write-locked.
- */
-void
-amap_wiperange(struct vm_amap *amap, int slotoff, int slots)
-{
-	struct vm_amap_chunk *chunk, *next;
-	int bucket, startbucket, endbucket;
-
-	KASSERT(rw_write_held(amap->am_lock));
-	KASSERT(slotoff >= 0 && slots > 0 && slotoff + slots <= amap->am_nslot);
-
-	if (UVM_AMAP_SMALL(amap)) {
-		amap_wiperange_chunk(amap, &amap->am_small, slotoff, slots);
-		return;
-	}
-
-	startbucket = UVM_AMAP_BUCKET(amap, slotoff);
-	endbucket = UVM_AMAP_BUCKET(amap, slotoff + slots - 1);
-	if (endbucket + 1 - startbucket >= amap->am_ncused) {
-		TAILQ_FOREACH_SAFE(chunk, &amap->am_chunks, ac_list, next) {
-			if (chunk->ac_baseslot + chunk->ac_nslot <= slotoff ||
-			    chunk->ac_baseslot >= slotoff + slots)
-				continue;
-			amap_wiperange_chunk(amap, chunk, slotoff, slots);
-			if (chunk->ac_usedmap == 0)
-				amap_chunk_free(amap, chunk);
-		}
-		return;
-	}
-	for (bucket = startbucket; bucket <= endbucket; bucket++) {
-		for (chunk = amap->am_buckets[bucket]; chunk != NULL;
-		    chunk = next) {
-			next = TAILQ_NEXT(chunk, ac_list);
-			if (UVM_AMAP_BUCKET(amap, chunk->ac_baseslot) != bucket)
-				break;
-			if (chunk->ac_baseslot + chunk->ac_nslot <= slotoff ||
-			    chunk->ac_baseslot >= slotoff + slots)
-				continue;
-			amap_wiperange_chunk(amap, chunk, slotoff, slots);
-			if (chunk->ac_usedmap == 0)
-				amap_chunk_free(amap, chunk);
-		}
-	}
-}
-
-/*
  * amap_swap_off: page in every anon whose swap slot is in [startslot,
  * endslot) and drop its slot.  Walks the amap list with a marker; amaps
  * are try-locked under the list mutex (a busy one makes us back off and
@@ -1135,10 +573,10 @@ amap_populate(struct vm_aref *aref, vaddr_t off)
  * amap_add: put anon in the slot at byte offset off of aref.  replace:
  * the slot holds an anon that anon replaces (the caller drops its
  * reference); on a shared amap the old page's unwired mappings are
- * removed so no sharer keeps seeing it (BUGS.md M7; the wired ones stay,
- * see the file header).  Returns 0, or ENOMEM when the
- * slot's chunk cannot be allocated (the amap is unchanged).  Models
- * amap_add() (which returns 1 on failure).
+ * removed so no sharer keeps seeing it (BUGS.md M7; the wired ones stay
+ * for the caller to move, see the file header).  Returns 0, or ENOMEM
+ * when the slot's chunk cannot be allocated (the amap is unchanged).
+ * Models amap_add() (which returns 1 on failure).
  * => amap write-locked; anon->an_lock == am_lock.
  */
 int
@@ -1204,69 +642,6 @@ amap_unadd(struct vm_aref *aref, vaddr_t off)
 	amap->am_nused--;
 	if (chunk->ac_usedmap == 0)
 		amap_chunk_free(amap, chunk);
-}
-
-/*
- * amap_adjref_anons: add refv to am_ref, and to the per-page counts of
- * slots [off, off + len) (or of all slots); per-page counts reaching 0
- * wipe their anons.  ppref is set up first on a partial reference.
- * => amap write-locked; returns with it released.
- */
-static void
-amap_adjref_anons(struct vm_amap *amap, vaddr_t off, vsize_t len, int refv,
-    boolean_t all)
-{
-	KASSERT(rw_write_held(amap->am_lock));
-
-	if (amap->am_ppref == NULL && !all && len != (vsize_t)amap->am_nslot)
-		amap_pp_establish(amap);
-	amap->am_ref += refv;
-	if (amap->am_ppref != NULL && amap->am_ppref != PPREF_NONE) {
-		if (all)
-			amap_pp_adjref(amap, 0, amap->am_nslot, refv);
-		else
-			amap_pp_adjref(amap, (int)off, (int)len, refv);
-	}
-	amap_unlock(amap);
-}
-
-/*
- * amap_ref: add a map entry reference for slots [offslots, offslots +
- * lenslots) (flags AMAP_REFALL: the whole amap; AMAP_SHARED: the new
- * reference shares the amap, as for MAP_INHERIT_SHARE).  Models
- * amap_ref().  The caller holds the new entry's map.
- * => amap unlocked (taken here).
- */
-void
-amap_ref(struct vm_amap *amap, vaddr_t offslots, vsize_t lenslots, int flags)
-{
-	amap_lock(amap, RW_WRITE);
-	if (flags & AMAP_SHARED)
-		amap->am_flags |= AMAP_SHARED;
-	amap_adjref_anons(amap, offslots, lenslots, 1,
-	    (flags & AMAP_REFALL) != 0);
-}
-
-/*
- * amap_unref: drop a map entry reference for slots [offslots, offslots +
- * lenslots) (all: the whole amap).  The last reference wipes the amap
- * out.  Models amap_unref().
- * => amap unlocked; the pmap mappings of the range already removed.
- */
-void
-amap_unref(struct vm_amap *amap, vaddr_t offslots, vsize_t lenslots,
-    boolean_t all)
-{
-	amap_lock(amap, RW_WRITE);
-	KASSERT(amap->am_ref > 0);
-	if (amap->am_ref == 1) {
-		amap->am_ref--;
-		amap_wipeout(amap);
-		return;
-	}
-	if (amap->am_ref == 2 && (amap->am_flags & AMAP_SHARED) != 0)
-		amap->am_flags &= ~AMAP_SHARED;
-	amap_adjref_anons(amap, offslots, lenslots, -1, all);
 }
 
 /*

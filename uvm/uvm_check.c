@@ -22,14 +22,21 @@
  *  7  a PMAP_WIRED mapping of a page with wire_count 0 or in an unwired
  *     entry; a page of a wired (accessible) entry not mapped wired; a
  *     wired page that no wired entry reaches (needs all address spaces);
- * 10  a lock held by any CPU, or a busy/released page, at this point.
+ * 10  a lock held by any CPU, or a busy/released page, at this point;
+ * 11  (counter conservation) uvmexp.swpgonly != the number of anons
+ *     whose data is only in swap (no page, a valid swap slot), over all
+ *     amaps reachable from the given address spaces (needs all of them,
+ *     as invariant 7's reverse check does).
  *
  * Invariants 8 (re-validation after sleep) and 9 (causality) are about
  * executions, not states: the oracle and the fault handler's own
  * assertions cover them.
  *
  * Cost: linear in entries + used slots + mappings (hash tables for amaps
- * and anons), a few allocations per call.  The maps are read-locked while
+ * and anons), no allocation for the usual sizes.  Incremental where it
+ * pays: the chunk-structure check of an amap (amap_foreach_anon) runs
+ * only when the amap changed since it last passed (a fingerprint of all
+ * it reads, see chk_amap_structure).  The maps are read-locked while
  * their entries are collected; everything else is read without locks,
  * which is sound only at a quiescent point.
  */
@@ -281,14 +288,11 @@ chk_ppref(struct chk_ctx *c, struct vm_amap *amap)
 
 /* the anon side of one used slot: invariants 1, 10; count for 2 */
 static void
-chk_anon_cb(struct vm_amap *amap, int slot, struct vm_anon *anon, void *arg)
+chk_anon_slot(struct chk_ctx *c, struct vm_amap *amap, int slot,
+    struct vm_anon *anon)
 {
-	struct chk_ctx *c = arg;
 	struct vm_page *pg;
 
-	if (anon == NULL)
-		panic("invariant 6: amap %p slot %d used but empty", amap,
-		    slot);
 	if (anon->an_lock != amap->am_lock)
 		panic("invariant 1: anon %p in amap %p slot %d has an_lock %p "
 		    "!= am_lock %p", anon, amap, slot, anon->an_lock,
@@ -305,7 +309,102 @@ chk_anon_cb(struct vm_amap *amap, int slot, struct vm_anon *anon, void *arg)
 	}
 }
 
-/* one amap: invariants 6 and 10, then its anons (1, and counts for 2) */
+/*
+ * The chunk-structure check (amap_foreach_anon: slot counts, usedmaps,
+ * am_nused, am_ncused, bucket reachability) is a pure function of the
+ * amap's header, its bucket array and its chunk list.  It is the
+ * checker's largest cost (uvm_amap.c is instrumented for the fuzzers),
+ * and most operations change few amaps: remember a 64-bit fingerprint
+ * of everything it reads for the amaps it passed, and run it again only
+ * for an amap whose fingerprint changed since (a new amap, or one the
+ * last operation touched).  Direct-mapped by amap address; a collision
+ * only costs a check.
+ */
+#define CHK_MEMO	1024
+static struct {
+	const struct vm_amap	*m_amap;
+	uint64_t		 m_fp;
+} chk_memo[CHK_MEMO];
+
+static inline uint64_t
+chk_mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdULL;
+}
+
+/*
+ * the fingerprint of what amap_foreach_anon reads; 0 (never stored)
+ * when the chunk list is too odd to walk safely: then always check.
+ */
+static uint64_t
+chk_amap_fp(struct vm_amap *amap)
+{
+	struct vm_amap_chunk *chunk;
+	uint64_t h = 0x84222325cbf29ce4ULL;
+	int i, n = 0, maxchunks = amap->am_nslot / UVM_AMAP_CHUNK + 1;
+
+	h = chk_mix(h, (uintptr_t)amap);
+	h = chk_mix(h, ((uint64_t)(u_int)amap->am_nslot << 32) |
+	    (u_int)amap->am_nused);
+	if (!UVM_AMAP_SMALL(amap)) {
+		h = chk_mix(h, (uintptr_t)amap->am_buckets);
+		h = chk_mix(h, ((uint64_t)(u_int)amap->am_nbuckets << 40) |
+		    ((uint64_t)(u_int)amap->am_hashshift << 32) |
+		    (u_int)amap->am_ncused);
+		if (amap->am_buckets == NULL || amap->am_nbuckets < 0 ||
+		    amap->am_nbuckets > maxchunks)
+			return 0;
+		for (i = 0; i < amap->am_nbuckets; i++)
+			h = chk_mix(h, (uintptr_t)amap->am_buckets[i]);
+	}
+	for (chunk = UVM_AMAP_SMALL(amap) ? &amap->am_small :
+	    TAILQ_FIRST(&amap->am_chunks); chunk != NULL;
+	    chunk = TAILQ_NEXT(chunk, ac_list)) {
+		if (++n > maxchunks || chunk->ac_nslot < 1 ||
+		    chunk->ac_nslot > UVM_AMAP_CHUNK)
+			return 0;
+		h = chk_mix(h, (uintptr_t)chunk);
+		h = chk_mix(h, ((uint64_t)(u_int)chunk->ac_baseslot << 32) |
+		    ((uint64_t)chunk->ac_usedmap << 16) | chunk->ac_nslot);
+		for (i = 0; i < chunk->ac_nslot; i++)
+			h = chk_mix(h, (uintptr_t)chunk->ac_anon[i]);
+	}
+	return h == 0 ? 1 : h;
+}
+
+/*
+ * uvm_check_reset: forget the amaps whose structure passed (chk_memo),
+ * so that a run's checks depend on that run alone (the fuzzers' coverage
+ * of uvm_amap.c included).  Not in OpenBSD.
+ * => called at a quiescent point (between runs).
+ */
+void
+uvm_check_reset(void)
+{
+	KASSERT(lock_held_count() == 0);
+	memset(chk_memo, 0, sizeof(chk_memo));
+}
+
+/* amap_foreach_anon's structure check, unless it passed on this state */
+static void
+chk_amap_structure(struct vm_amap *amap)
+{
+	uint64_t fp = chk_amap_fp(amap);
+	u_int i = (u_int)(((uintptr_t)amap >> 4) * 2654435761u) %
+	    CHK_MEMO;
+
+	if (fp != 0 && chk_memo[i].m_amap == amap && chk_memo[i].m_fp == fp)
+		return;
+	(void)amap_foreach_anon(amap, NULL, NULL);
+	chk_memo[i].m_amap = amap;
+	chk_memo[i].m_fp = fp;
+}
+
+/*
+ * one amap: invariants 6 and 10, its chunk structure, then its anons
+ * (1, 10, and counts for 2)
+ */
 static void
 chk_amap(struct chk_ctx *c, struct vm_amap *amap, int nrefs)
 {
@@ -338,7 +437,15 @@ chk_amap(struct chk_ctx *c, struct vm_amap *amap, int nrefs)
 	if (nused != amap->am_nused)
 		panic("invariant 6: amap %p am_nused %d but %d usedmap bits "
 		    "set", amap, amap->am_nused, nused);
-	amap_foreach_anon(amap, chk_anon_cb, c);
+	chk_amap_structure(amap);
+	for (chunk = UVM_AMAP_SMALL(amap) ? &amap->am_small :
+	    TAILQ_FIRST(&amap->am_chunks); chunk != NULL;
+	    chunk = UVM_AMAP_SMALL(amap) ? NULL :
+	    TAILQ_NEXT(chunk, ac_list))
+		for (i = 0; i < chunk->ac_nslot; i++)
+			if (chunk->ac_anon[i] != NULL)
+				chk_anon_slot(c, amap, chunk->ac_baseslot + i,
+				    chunk->ac_anon[i]);
 	if (amap->am_ppref != NULL && amap->am_ppref != PPREF_NONE)
 		chk_ppref(c, amap);
 }
@@ -518,7 +625,34 @@ chk_wired_pages(struct chk_ctx *c)
 }
 
 /*
- * uvm_check_invariants: check invariants 0-7 and 10 (see the top of this
+ * invariant 11: uvmexp.swpgonly counts the anons whose only copy is in
+ * swap (an_page NULL, an_swslot neither 0 nor SWSLOT_BAD): every anon
+ * the pagedaemon paged out and nobody swapped in or freed since.  Each
+ * anon counted once (c_anons holds the distinct anons of all amaps).
+ * A lost update of a plain ++/-- on it (BUGS.md O8) or a path that
+ * forgets to count shows here.
+ */
+static void
+chk_swpgonly(struct chk_ctx *c)
+{
+	const struct vm_anon *anon;
+	int n = 0, want;
+	u_int k;
+
+	for (k = 0; k < c->c_anons.h_size; k++) {
+		anon = c->c_anons.h_key[k];
+		if (anon != NULL && anon->an_page == NULL &&
+		    anon->an_swslot != 0 && anon->an_swslot != SWSLOT_BAD)
+			n++;
+	}
+	want = atomic_load_int(&uvmexp.swpgonly);
+	if (n != want)
+		panic("invariant 11: uvmexp.swpgonly %d but %d anons are only "
+		    "in swap", want, n);
+}
+
+/*
+ * uvm_check_invariants: check invariants 0-7, 10 and 11 (see the top of this
  * file) over the address spaces vms[0..nvms-1] (NULL ones skipped).
  * => called at a quiescent point: no CPU inside uvm/, no lock held
  *    (itself invariant 10, checked).
@@ -560,6 +694,7 @@ uvm_check_invariants(struct vmspace **vms, int nvms)
 		first = i;
 	}
 	chk_wired_pages(&c);
+	chk_swpgonly(&c);
 	/* address spaces without entries must have no mappings */
 	for (i = 0; i < nvms; i++)
 		if (vms[i] != NULL && vms[i]->vm_map.nentries == 0)

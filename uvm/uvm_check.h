@@ -16,5 +16,11 @@ struct vmspace;
  * (invariant 7 counts every wired page against them); NULLs skipped
  */
 void	uvm_check_invariants(struct vmspace **vms, int nvms);
+/*
+ * forget what the checker remembers between checks (the amaps whose
+ * chunk structure passed): a run that starts with it executes the same
+ * checks, whatever ran before
+ */
+void	uvm_check_reset(void);
 
 #endif /* _UVM_UVM_CHECK_H_ */

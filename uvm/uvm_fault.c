@@ -28,6 +28,10 @@
  * seed) all of uvm_fault() runs under KERNEL_LOCK.
  *
  * Deviations from OpenBSD:
+ * - OpenBSD's one uvm_fault.c is three files here (files under ~1000
+ *   lines): this one (lookup, checks, the upper layer, uvm_fault()),
+ *   uvm_fault_lower.c (case 2) and uvm_fault_wire.c (wiring); what they
+ *   share is in uvm_fault_priv.h.
  * - uvmadvice[] is a constant table (OpenBSD computes the same values,
  *   for 4 KiB pages, in uvmfault_init()).
  * - "wired" is recomputed on each pass from the fault type and the entry
@@ -36,32 +40,30 @@
  * - read faults take the amap lock shared and upgrade without sleeping
  *   (uvm_fault_upper_upgrade, as NetBSD and later OpenBSD); a zero-fill
  *   promotion of a read fault needs the upgrade too.
- * - uvm_fault_lower_io() returns the object page unbusied with the object
- *   locked (as NetBSD), so the PGO_LOCKED and the I/O page are treated
- *   alike afterwards.
  * - 1B, 2B and step 9 of uvm_fault_check live in helpers
  *   (uvm_fault_upper_promote, uvm_fault_lower_promote as NetBSD names
  *   them; uvm_fault_check_behind) to keep functions a screen long.
- * - a pager "try again" while uvm_swapisfull() gives ENOMEM (the model's
- *   rule that no input may loop forever); a NOFAULT entry without an amap
- *   cannot zero-fill a pager error and returns EIO.
  * - an anon whose swap slot is SWSLOT_BAD fails with EACCES without I/O.
- * - uvm_fault_unwire_locked() skips mappings that are not wired.
  * - a fault on a wired entry that is not the wiring fault and replaces
  *   the wired mapping of one wired page with another (a 1B or 2B
  *   promotion, e.g. a write to a wired anon that fork left shared) moves
  *   the wiring to the new page (uvmfault_wire_move).  OpenBSD wires only
  *   on VM_FAULT_WIRE: the old page stays wired for good and the new one
  *   is mapped PMAP_WIRED with wire_count 0.
- * - a promotion into a shared amap (2B here, 1B in amap_add) removes only
- *   the unwired mappings of the old page (pmap_page_remove_unwired);
- *   OpenBSD removes the wired ones too ("XXX: PAGE MIGHT BE WIRED!"),
- *   also those of entries that do not share the amap, which stay wired
- *   with their pages unmapped.  The faulting entry's own wired mapping
- *   is then replaced by pmap_enter and its wiring moves as above.  OPEN:
- *   a wired mapping of another sharer of the amap stays too and is then
- *   stale (it should map the new page, wired); the pmap cannot name the
- *   map entry behind a mapping, so the sharers cannot be told apart.
+ * - a promotion into a shared amap (2B in uvm_fault_lower.c, 1B in
+ *   amap_add) removes only the unwired mappings of the old page
+ *   (pmap_page_remove_unwired); OpenBSD removes the wired ones too ("XXX:
+ *   PAGE MIGHT BE WIRED!"), also those of entries that do not share the
+ *   amap, which stay wired with their pages unmapped, and the old page's
+ *   wire count is never dropped.  The faulting entry's own wired mapping
+ *   is then replaced by pmap_enter and its wiring moves as above.  The
+ *   wired mappings of the old page held by the other sharers of the amap
+ *   at that slot move to the new page, wiring included: before the slot
+ *   changes, uvmfault_sharers_lock finds them (pmap -> map back pointer,
+ *   a model deviation) and try-locks their maps (a busy map: unlock all,
+ *   nap, restart); once the slot holds the new anon,
+ *   uvmfault_sharers_rewire switches them (uvm_fault_wire.c).  Wired
+ *   mappings of the old page through another amap or the object stay.
  * - no submaps, rusage, tracepoints, uvmfault_update_stats (maxrss).
  * - the counters are per-CPU (counters_inc(uvmexp_counters, ...)); a
  *   fault that returns ENOMEM is counted in uvmexp.fltnomem (atomic).
@@ -77,6 +79,7 @@
 #include <machine/cpu.h>
 
 #include "uvm.h"
+#include "uvm_fault_priv.h"
 
 /*
  * Fault-ahead, in pages behind and ahead of the faulting page, indexed by
@@ -91,23 +94,8 @@ CTASSERT(3 + 4 + 1 <= UVM_MAXRANGE);
 CTASSERT(8 + 7 + 1 <= UVM_MAXRANGE);
 #define UVM_NADVICE	(int)(sizeof(uvmadvice) / sizeof(uvmadvice[0]))
 
-/* nothing from the lower object is ever mapped writable through COW */
-#define MASK(entry)	(UVM_ET_ISCOPYONWRITE(entry) ? \
-			 ~PROT_WRITE : PROT_MASK)
-
-/* pg_flags change with atomic bit operations: read them atomically too */
-#define PG_FLAGS(pg)	((u_int)atomic_load_int(&(pg)->pg_flags))
-
 /* "try again later" naps sleep here; nobody wakes it up */
-static int uvm_fault_nowake;
-
-#ifdef UVM_BIGLOCK
-#define FAULT_OBJ_LOCK()	KERNEL_ASSERT_LOCKED()
-#define FAULT_OBJ_UNLOCK()	do { } while (0)
-#else
-#define FAULT_OBJ_LOCK()	KERNEL_LOCK()
-#define FAULT_OBJ_UNLOCK()	KERNEL_UNLOCK()
-#endif
+int uvm_fault_nowake;
 
 /*
  * uvmfault_unbusy: wake up whoever waits for pg and clear its busy state
@@ -115,7 +103,7 @@ static int uvm_fault_nowake;
  * => pg busy and not PG_RELEASED; its owner's lock write-held.
  * Models the unbusy sequence plus UVM_PAGE_OWN(pg, NULL).
  */
-static void
+void
 uvmfault_unbusy(struct vm_page *pg)
 {
 	KASSERT(PG_FLAGS(pg) & PG_BUSY);
@@ -440,7 +428,7 @@ uvmfault_anonget(struct uvm_faultinfo *ufi, struct vm_amap *amap,
  * => returns 0 with everything locked, or with everything unlocked
  *    ERESTART (memory was waited for) or ENOMEM (out of memory and swap).
  */
-static int
+int
 uvmfault_promote(struct uvm_faultinfo *ufi, struct vm_page *uobjpage,
     struct vm_anon **nanon, struct vm_page **npg)
 {
@@ -698,7 +686,7 @@ uvm_fault_upper_lookup(struct uvm_faultinfo *ufi,
  * => map read-locked; amap locked; no object locked.
  * => returns 0 with the amap write-held, or ERESTART with all unlocked.
  */
-static int
+int
 uvm_fault_upper_upgrade(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
     struct vm_amap *amap)
 {
@@ -724,7 +712,10 @@ uvm_fault_upper_upgrade(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
  * drop the old anon's reference (BUGS M5: with the write lock).  A pmap
  * that cannot switch a COW page under running sibling threads gets the
  * copy read-only: the write faults again (1A) once every CPU dropped the
- * old translation.  Models the 1B half of uvm_fault_upper().
+ * old translation.  In a shared amap the other sharers' wired mappings
+ * of the old page follow to the new one (uvmfault_sharers_lock before
+ * amap_add, uvmfault_sharers_rewire after; a sharer's busy map means
+ * ERESTART).  Models the 1B half of uvm_fault_upper().
  * => map read-locked; amap write-locked.
  * => returns 0 and the new anon's page in *npg, everything locked; or
  *    ERESTART, ENOMEM with everything unlocked.
@@ -736,9 +727,10 @@ uvm_fault_upper_promote(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 	struct vm_amap *amap = ufi->entry->aref.ar_amap;
 	struct vm_anon *anon, *oanon = *ranon;
 	struct vmspace *vm = (struct vmspace *)ufi->orig_map;
+	struct uvmfault_sharers sh = { NULL, 0, 0 };
 	vaddr_t off = ufi->orig_rvaddr - ufi->entry->start;
 	boolean_t full;
-	int error;
+	int error, slot;
 
 	vm_map_assert_anylock(ufi->map);
 	KASSERT(rw_write_held(amap->am_lock) && oanon->an_ref > 1);
@@ -748,7 +740,19 @@ uvm_fault_upper_promote(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 	if (error != 0)
 		return error;
 	uvmfault_unbusy(*npg);
+	/* the other sharers' wired mappings of the old page must follow */
+	AMAP_B2SLOT(slot, off);
+	slot += ufi->entry->aref.ar_pageoff;
+	if ((amap_flags(amap) & AMAP_SHARED) != 0 && uvmfault_sharers_lock(ufi,
+	    amap, slot, oanon->an_page, &sh) != 0) {
+		anon->an_ref--;
+		uvm_anfree(anon);
+		uvmfault_unlockall(ufi, amap, NULL);
+		uvmfault_sharers_wait(ufi);
+		return ERESTART;
+	}
 	if (amap_add(&ufi->entry->aref, off, anon, TRUE) != 0) {
+		uvmfault_sharers_unlock(&sh);
 		/* undo under the lock the anon was set up with */
 		anon->an_ref--;
 		uvm_anfree(anon);
@@ -759,6 +763,7 @@ uvm_fault_upper_promote(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		uvmfault_unlockall(ufi, amap, NULL);
 		return full ? ENOMEM : ERESTART;
 	}
+	uvmfault_sharers_rewire(ufi, &sh, oanon->an_page, *npg);
 	/* it was > 1: this cannot drop it to zero */
 	KASSERT(oanon->an_ref > 1);
 	oanon->an_ref--;
@@ -771,92 +776,6 @@ uvm_fault_upper_promote(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		flt->access_type &= ~PROT_WRITE;
 	}
 	return 0;
-}
-
-/*
- * uvmfault_wired_prev: for a fault on a wired entry that is not the
- * wiring fault itself: the page whose wired mapping at va the new
- * mapping of pg replaces, when that page is another one and wired (a
- * promotion, 1B or 2B, on a wired entry, or the restart of one): the
- * entry's wiring must move from it to pg (uvmfault_wire_move).  NULL
- * otherwise.  Call before pmap_enter().
- * => map read-locked; the amap (if any) locked.
- */
-static struct vm_page *
-uvmfault_wired_prev(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
-    vm_fault_t fault_type, struct vm_page *pg)
-{
-	struct pmap *pmap = ufi->orig_map->pmap;
-	struct vm_page *opg;
-	paddr_t pa;
-	int wired;
-
-	vm_map_assert_anylock(ufi->map);
-	if (!flt->wired || fault_type == VM_FAULT_WIRE)
-		return NULL;
-	if (!pmap_extract(pmap, ufi->orig_rvaddr, &pa) ||
-	    pmap_prot(pmap, ufi->orig_rvaddr, &wired) == -1 || !wired)
-		return NULL;
-	opg = PHYS_TO_VM_PAGE(pa);
-	if (opg == NULL || opg == pg || opg->wire_count == 0)
-		return NULL;
-	return opg;
-}
-
-/*
- * uvmfault_wire_move: the mapping of a wired entry now maps pg instead of
- * opg (uvmfault_wired_prev): wire pg, unwire opg.  OpenBSD wires only on
- * VM_FAULT_WIRE, so a write that promotes a page of a wired entry leaves
- * the old page wired for good and maps the new one PMAP_WIRED unwired.
- * => pg's owner write-locked (the amap, or the object for 2A); opg's
- *    owner is locked here when we do not hold it (lock order: amap, then
- *    object).  Page queues unlocked.
- */
-static void
-uvmfault_wire_move(struct vm_page *opg, struct vm_page *pg)
-{
-	struct rwlock *lock = NULL;
-
-	KASSERT(pg->uanon != NULL ? rw_write_held(pg->uanon->an_lock) :
-	    rw_write_held(pg->uobject->vmobjlock));
-	if (opg->uanon != NULL)
-		lock = opg->uanon->an_lock;
-	else if (opg->uobject != NULL)
-		lock = opg->uobject->vmobjlock;
-	KASSERT(lock != NULL);
-	if (rw_write_held(lock))
-		lock = NULL;
-	else
-		rw_enter(lock, RW_WRITE);
-	uvm_lock_pageq();
-	uvm_pagewire(pg);
-	uvm_pageunwire(opg);
-	uvm_unlock_pageq();
-	if (lock != NULL)
-		rw_exit(lock);
-}
-
-/*
- * uvmfault_pmfail_stale: pmap_enter() failed after a promotion (1B, 2B):
- * the slot now holds the new anon, but the old translation at va (the
- * old page, read-only) is still there, so this map would keep reading
- * the old page, and see the writes of its other holder.  OpenBSD's
- * comment says the pmap "threw away the mapping"; make that true.  A
- * wiring the old mapping carried (opg, uvmfault_wired_prev) moves to pg
- * first, so that the restarted fault finds pg wired.
- * => map read-locked; the amap write-locked.
- */
-static void
-uvmfault_pmfail_stale(struct uvm_faultinfo *ufi, struct vm_page *opg,
-    struct vm_page *pg)
-{
-	struct pmap *pmap = ufi->orig_map->pmap;
-
-	vm_map_assert_anylock(ufi->map);
-	if (opg != NULL)
-		uvmfault_wire_move(opg, pg);
-	pmap_remove(pmap, ufi->orig_rvaddr, ufi->orig_rvaddr + PAGE_SIZE);
-	pmap_update(pmap);
 }
 
 /*
@@ -941,324 +860,6 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 
 	/* F1: no ufi->entry, amap or anon past this point */
 	uvmfault_unlockall(ufi, amap, NULL);
-	pmap_update(pmap);
-	return 0;
-}
-
-/*
- * uvm_fault_lower_lookup: lock the object, get its resident idle pages of
- * the range (pgo_get PGO_LOCKED; PGO_DONTCARE slots are skipped) and map
- * those around the faulting page that are not mapped yet, never writable
- * through a copy-on-write entry (MASK).
- * => map read-locked; amap (if any) locked; object unlocked.
- * => returns with the object write-locked as well: the faulting page if
- *    resident (not busy), else NULL.
- */
-static struct vm_page *
-uvm_fault_lower_lookup(struct uvm_faultinfo *ufi,
-    const struct uvm_faultctx *flt, struct vm_page **pages)
-{
-	struct uvm_object *uobj = ufi->entry->object.uvm_obj;
-	struct pmap *pmap = ufi->orig_map->pmap;
-	struct vm_page *uobjpage = NULL;
-	vaddr_t currva;
-	paddr_t pa;
-	int lcv, gotpages, entered = 0;
-
-	vm_map_assert_anylock(ufi->map);
-	KASSERT(uobj != NULL && !rw_lock_held(uobj->vmobjlock));
-
-	rw_enter(uobj->vmobjlock, flt->lower_lock_type);
-	counters_inc(uvmexp_counters, flt_lget);
-	gotpages = flt->npages;
-	(void)uobj->pgops->pgo_get(uobj,
-	    ufi->entry->offset + (flt->startva - ufi->entry->start),
-	    pages, &gotpages, flt->centeridx,
-	    flt->access_type & MASK(ufi->entry), ufi->entry->advice,
-	    PGO_LOCKED);
-	if (gotpages == 0)
-		return NULL;
-
-	currva = flt->startva;
-	for (lcv = 0; lcv < flt->npages; lcv++, currva += PAGE_SIZE) {
-		if (pages[lcv] == NULL || pages[lcv] == PGO_DONTCARE)
-			continue;
-		KASSERT((PG_FLAGS(pages[lcv]) & (PG_BUSY | PG_RELEASED)) == 0);
-		KASSERT(pages[lcv]->uobject == uobj);
-		if (lcv == flt->centeridx) {
-			uobjpage = pages[lcv];
-			continue;
-		}
-		if (pmap_extract(pmap, currva, &pa))
-			continue;
-
-		KASSERT(flt->wired == FALSE);	/* wired => narrow */
-		if (pages[lcv]->wire_count == 0) {
-			uvm_lock_pageq();
-			uvm_pageactivate(pages[lcv]);
-			uvm_unlock_pageq();
-		}
-		counters_inc(uvmexp_counters, flt_nomap);
-		/* a hint only; the object lock keeps the page from going */
-		(void)pmap_enter(pmap, currva,
-		    VM_PAGE_TO_PHYS(pages[lcv]) | flt->pa_flags,
-		    flt->enter_prot & MASK(ufi->entry), PMAP_CANFAIL);
-		entered++;
-	}
-	if (entered > 0)
-		pmap_update(pmap);
-	return uobjpage;
-}
-
-/*
- * uvm_fault_lower_io: the faulting object page is not resident: unlock
- * the amap and the map, read it with a synchronous pgo_get (sleeps), and
- * lock everything again.  Give up (restart) when the map changed or the
- * amap slot was filled while we slept (BUGS M4).  An UVM_ET_NOFAULT entry
- * turns a pager error into a zero-fill promotion.
- * => map read-locked; amap (if any) locked; object write-locked.
- * => returns 0 with map, amap (write-locked if flt->promote) and, unless
- *    *ruobjpage became PGO_DONTCARE (*ruobj NULL then), the object locked
- *    and *ruobjpage resident, unbusied, activated; otherwise everything
- *    unlocked: ERESTART, ENOMEM (the pager found no memory, nor does the
- *    pagedaemon), EIO (pager error).
- */
-static int
-uvm_fault_lower_io(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
-    struct uvm_object **ruobj, struct vm_page **ruobjpage)
-{
-	struct vm_amap * const amap = ufi->entry->aref.ar_amap;
-	struct uvm_object *uobj = *ruobj;
-	struct vm_page *pg;
-	boolean_t locked, nofault;
-	int gotpages, advice, result;
-	voff_t uoff;
-	vm_prot_t access_type;
-
-	vm_map_assert_anylock(ufi->map);
-	KASSERT(amap == NULL || rw_lock_held(amap->am_lock));
-	KASSERT(rw_write_held(uobj->vmobjlock));
-
-	/* everything needed from the entry, before it may change */
-	uoff = (ufi->orig_rvaddr - ufi->entry->start) + ufi->entry->offset;
-	access_type = flt->access_type & MASK(ufi->entry);
-	advice = ufi->entry->advice;
-	nofault = UVM_ET_ISNOFAULT(ufi->entry);
-	uvmfault_unlockall(ufi, amap, NULL);
-
-	counters_inc(uvmexp_counters, flt_get);
-	gotpages = 1;
-	pg = NULL;
-	result = uobj->pgops->pgo_get(uobj, uoff, &pg, &gotpages, 0,
-	    access_type, advice, PGO_SYNCIO);	/* unlocks the object */
-	if (result != VM_PAGER_OK) {
-		KASSERT(result != VM_PAGER_PEND);
-		if (result == VM_PAGER_AGAIN) {
-			/* the pager waited for memory in vain: give up */
-			if (uvm_swapisfull())
-				return ENOMEM;
-			tsleep_nsec(&uvm_fault_nowake, PVM, "fltagain2",
-			    MSEC_TO_NSEC(5));
-			return ERESTART;
-		}
-		/* NOFAULT: zero-fill instead, if there is an amap for it */
-		if (!nofault || amap == NULL)
-			return EIO;
-		pg = PGO_DONTCARE;
-		uobj = NULL;
-		flt->promote = TRUE;
-	}
-
-	locked = uvmfault_relock(ufi);
-	if (locked && amap != NULL)
-		amap_lock(amap, flt->promote ? RW_WRITE : flt->upper_lock_type);
-	if (pg != PGO_DONTCARE) {
-		rw_enter(uobj->vmobjlock, RW_WRITE);
-		KASSERT(pg->uobject == uobj);
-		KASSERT((PG_FLAGS(pg) & (PG_BUSY | PG_RELEASED)) == PG_BUSY);
-	}
-	/* M4: the slot must still be empty, or an anon won meanwhile */
-	if (locked && amap != NULL && amap_lookup(&ufi->entry->aref,
-	    ufi->orig_rvaddr - ufi->entry->start) != NULL) {
-		uvmfault_unlockall(ufi, amap, NULL);
-		locked = FALSE;
-	}
-
-	if (pg != PGO_DONTCARE) {
-		/* done with the busy state: the object lock holds it now */
-		uvm_lock_pageq();
-		if (pg->wire_count == 0)
-			uvm_pageactivate(pg);
-		uvm_unlock_pageq();
-		uvmfault_unbusy(pg);
-	}
-	if (!locked) {
-		if (pg != PGO_DONTCARE)
-			rw_exit(uobj->vmobjlock);
-		return ERESTART;
-	}
-	*ruobj = uobj;
-	*ruobjpage = pg;
-	return 0;
-}
-
-/*
- * uvm_fault_lower_promote: case 2B: promote the object page uobjpage (a
- * copy; the object is unlocked then, *ruobj NULL) or zeroes (uobjpage
- * PGO_DONTCARE) into a new anon and put it in the empty slot.  When the
- * amap is shared, its other users may map the object page through this
- * slot: those mappings go, except the wired ones (see the file header).
- * Models the 2B half of uvm_fault_lower().
- * => map read-locked; amap write-locked; the object (if any) locked.
- * => returns 0 with the new anon and its busy page in *ranon, *npg, the
- *    map and the amap locked; or ERESTART, ENOMEM, all unlocked.
- */
-static int
-uvm_fault_lower_promote(struct uvm_faultinfo *ufi, struct vm_page *uobjpage,
-    struct uvm_object **ruobj, struct vm_anon **ranon, struct vm_page **npg)
-{
-	struct vm_amap *amap = ufi->entry->aref.ar_amap;
-	struct uvm_object *uobj = *ruobj;
-	struct vm_anon *anon;
-	vaddr_t off = ufi->orig_rvaddr - ufi->entry->start;
-	boolean_t full;
-	int error;
-
-	vm_map_assert_anylock(ufi->map);
-	KASSERT(amap != NULL && rw_write_held(amap->am_lock));
-	KASSERT(uobj == NULL || rw_write_held(uobj->vmobjlock));
-
-	error = uvmfault_promote(ufi, uobjpage, &anon, npg);
-	if (error != 0)
-		return error;
-	if (uobjpage != PGO_DONTCARE) {
-		counters_inc(uvmexp_counters, flt_prcopy);
-		if (amap_flags(amap) & AMAP_SHARED)
-			pmap_page_remove_unwired(uobjpage);
-		rw_exit(uobj->vmobjlock);
-		*ruobj = NULL;
-	} else
-		counters_inc(uvmexp_counters, flt_przero);
-
-	if (amap_add(&ufi->entry->aref, off, anon, FALSE) != 0) {
-		/* O10: undo with the anon's lock (the amap's) write-held */
-		uvmfault_unbusy(*npg);
-		anon->an_ref--;
-		uvm_anfree(anon);
-		counters_inc(uvmexp_counters, flt_noamap);
-		full = uvm_swapisfull();
-		if (!full)	/* while the entry is still valid */
-			amap_populate(&ufi->entry->aref, off);
-		uvmfault_unlockall(ufi, amap, NULL);
-		return full ? ENOMEM : ERESTART;
-	}
-	*ranon = anon;
-	return 0;
-}
-
-/*
- * uvm_fault_lower: case 2, no anon at the faulting page.  Find the object
- * page (resident, or read in by uvm_fault_lower_io), then map it (2A) or
- * promote it, or zero-fill when there is no object, into a new anon (2B).
- * => map read-locked; amap (if any) locked; object unlocked; runs under
- *    KERNEL_LOCK.
- * => returns with everything unlocked: 0, ERESTART, ENOMEM, EIO.
- */
-static int
-uvm_fault_lower(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
-    struct vm_page **pages, vm_fault_t fault_type)
-{
-	struct vm_amap *amap = ufi->entry->aref.ar_amap;
-	struct uvm_object *uobj = ufi->entry->object.uvm_obj;
-	struct pmap *pmap = ufi->orig_map->pmap;
-	struct vm_anon *anon = NULL;
-	struct vm_page *uobjpage, *pg, *opg;
-	int error;
-
-	vm_map_assert_anylock(ufi->map);
-	KASSERT(amap == NULL || rw_lock_held(amap->am_lock));
-	KASSERT(uobj == NULL || !rw_lock_held(uobj->vmobjlock));
-	KERNEL_ASSERT_LOCKED();
-
-	/* from the access, never the entry protection (L1, "Dirty COW") */
-	flt->promote = (uobj == NULL) ||
-	    ((flt->access_type & PROT_WRITE) != 0 &&
-	    UVM_ET_ISCOPYONWRITE(ufi->entry));
-	if (flt->promote) {
-		KASSERT(amap != NULL);
-		/* before the object lock: amap before uobj */
-		error = uvm_fault_upper_upgrade(ufi, flt, amap);
-		if (error != 0)
-			return error;
-	}
-
-	if (uobj == NULL)
-		uobjpage = PGO_DONTCARE;
-	else {
-		uobjpage = uvm_fault_lower_lookup(ufi, flt, pages);
-		if (uobjpage == NULL) {
-			error = uvm_fault_lower_io(ufi, flt, &uobj, &uobjpage);
-			if (error != 0)
-				return error;
-		} else if (uobjpage->wire_count == 0) {
-			uvm_lock_pageq();
-			uvm_pageactivate(uobjpage);
-			uvm_unlock_pageq();
-		}
-	}
-	KASSERT(uobjpage != NULL);
-
-	if (flt->promote == FALSE) {
-		/* 2A: the object's page itself, read-only if COW (M2) */
-		counters_inc(uvmexp_counters, flt_obj);
-		if (UVM_ET_ISCOPYONWRITE(ufi->entry))
-			flt->enter_prot &= ~PROT_WRITE;
-		pg = uobjpage;
-	} else {
-		error = uvm_fault_lower_promote(ufi, uobjpage, &uobj, &anon,
-		    &pg);
-		if (error != 0)
-			return error;
-	}
-
-	if (amap != NULL)
-		KASSERT(anon == NULL || (rw_write_held(amap->am_lock) &&
-		    anon->an_lock == amap->am_lock));
-	opg = uvmfault_wired_prev(ufi, flt, fault_type, pg);
-	if (pmap_enter(pmap, ufi->orig_rvaddr,
-	    VM_PAGE_TO_PHYS(pg) | flt->pa_flags, flt->enter_prot,
-	    flt->access_type | PMAP_CANFAIL |
-	    (flt->wired ? PMAP_WIRED : 0)) != 0) {
-		/* the anon stays; its page must be idle and queued */
-		if (anon != NULL) {
-			uvmfault_pmfail_stale(ufi, opg, pg);
-			if (pg->wire_count == 0) {
-				uvm_lock_pageq();
-				uvm_pageactivate(pg);
-				uvm_unlock_pageq();
-			}
-			uvmfault_unbusy(pg);
-		}
-		uvmfault_unlockall(ufi, amap, uobj);
-		if (uvm_swapisfull())
-			return ENOMEM;
-		uvm_wait("flt_pmfail2");
-		return ERESTART;
-	}
-
-	if (opg != NULL)
-		uvmfault_wire_move(opg, pg);
-	uvm_lock_pageq();
-	if (fault_type == VM_FAULT_WIRE)
-		uvm_pagewire(pg);
-	else if (pg->wire_count == 0)
-		uvm_pageactivate(pg);
-	uvm_unlock_pageq();
-	if (anon != NULL)
-		uvmfault_unbusy(pg);
-
-	/* F1: no ufi->entry, amap or page past this point */
-	uvmfault_unlockall(ufi, amap, uobj);
 	pmap_update(pmap);
 	return 0;
 }
@@ -1358,126 +959,4 @@ uvm_fault(struct vm_map *orig_map, vaddr_t vaddr, vm_fault_t fault_type,
 #endif
 	lock_assert_none_held_since(nlocks, "uvm_fault");
 	return error;
-}
-
-/*
- * uvm_fault_wire: fault in and wire every page of [start, end) (bytes,
- * page aligned) with access_type.  On failure the pages wired so far are
- * unwired again (page wire counts; their mappings stay wired while the
- * entry is wired) and the error of uvm_fault() is returned.
- * => map unlocked (uvm_map_pageable busies it meanwhile, so no other CPU
- *    changes it; see uvm_map.h).
- */
-int
-uvm_fault_wire(struct vm_map *map, vaddr_t start, vaddr_t end,
-    vm_prot_t access_type)
-{
-	vaddr_t va;
-	int error;
-
-	KASSERT((start & PAGE_MASK) == 0 && (end & PAGE_MASK) == 0);
-	KASSERT(start <= end);
-	KASSERT(!rw_lock_held(&map->lock));
-
-	for (va = start; va < end; va += PAGE_SIZE) {
-		error = uvm_fault(map, va, VM_FAULT_WIRE, access_type);
-		if (error == 0)
-			continue;
-		if (va != start)
-			uvm_fault_unwire(map, start, va);
-		return error;
-	}
-	return 0;
-}
-
-/*
- * uvm_fault_unwire: uvm_fault_unwire_locked with the map read-locked here.
- * => map unlocked.
- */
-void
-uvm_fault_unwire(struct vm_map *map, vaddr_t start, vaddr_t end)
-{
-	KASSERT(!rw_lock_held(&map->lock));
-	vm_map_lock_read(map);
-	uvm_fault_unwire_locked(map, start, end);
-	vm_map_unlock_read(map);
-}
-
-/* lock/unlock what owns the pages of entry: its amap, then its object */
-static void
-uvmfault_lock_entry(struct vm_map_entry *entry)
-{
-	if (entry->aref.ar_amap != NULL)
-		amap_lock(entry->aref.ar_amap, RW_WRITE);
-	if (entry->object.uvm_obj != NULL)
-		rw_enter(entry->object.uvm_obj->vmobjlock, RW_WRITE);
-}
-
-static void
-uvmfault_unlock_entry(struct vm_map_entry *entry)
-{
-	if (entry->object.uvm_obj != NULL)
-		rw_exit(entry->object.uvm_obj->vmobjlock);
-	if (entry->aref.ar_amap != NULL)
-		amap_unlock(entry->aref.ar_amap);
-}
-
-/*
- * uvm_fault_unwire_locked: unwire the pages mapped wired in [start, end)
- * (bytes): each page's wire count drops by one, and the mapping itself
- * is unwired when its entry is no longer wired.  The walk follows the
- * entries actually present: holes and entries that came and went are
- * skipped, nothing assumes the range is one run of entries (BUGS O7).
- * => map locked (any); no amap or object locked.
- * Models uvm_fault_unwire_locked().
- */
-void
-uvm_fault_unwire_locked(struct vm_map *map, vaddr_t start, vaddr_t end)
-{
-	struct vm_map_entry *entry, *oentry = NULL;
-	struct pmap *pmap = map->pmap;
-	struct vm_page *pg;
-	vaddr_t va;
-	paddr_t pa;
-	int wired;
-
-	vm_map_assert_anylock(map);
-	KASSERT((map->flags & VM_MAP_INTRSAFE) == 0);
-	KASSERT(start >= map->min_offset && end <= map->max_offset);
-
-	if (!uvm_map_lookup_entry(map, start, &entry)) {
-		/* start is in a hole: begin with the next entry */
-		entry = (entry == NULL) ? uvm_map_entry_first(map) :
-		    uvm_map_entry_next(map, entry);
-	}
-	for (va = start; va < end; va += PAGE_SIZE) {
-		while (entry != NULL && va >= entry->end)
-			entry = uvm_map_entry_next(map, entry);
-		if (entry == NULL)
-			break;
-		if (va < entry->start)
-			continue;
-		if (pmap_prot(pmap, va, &wired) == -1 || !wired)
-			continue;
-		if (!pmap_extract(pmap, va, &pa))
-			continue;
-
-		if (entry != oentry) {
-			if (oentry != NULL)
-				uvmfault_unlock_entry(oentry);
-			uvmfault_lock_entry(entry);
-			oentry = entry;
-		}
-		if (!VM_MAPENT_ISWIRED(entry))
-			pmap_unwire(pmap, va);
-		pg = PHYS_TO_VM_PAGE(pa);
-		if (pg != NULL) {
-			KASSERT(pg->wire_count > 0);
-			uvm_lock_pageq();
-			uvm_pageunwire(pg);
-			uvm_unlock_pageq();
-		}
-	}
-	if (oentry != NULL)
-		uvmfault_unlock_entry(oentry);
 }

@@ -12,6 +12,10 @@
  * upgrade.
  *
  * Deviations:
+ * - OpenBSD's one uvm_map.c is three files here (files under ~1000
+ *   lines): this one, uvm_map_wire.c (uvm_map_pageable and the rewiring
+ *   of uvm_map_protect) and uvm_map_fork.c (uvmspace_fork); what they
+ *   share is in uvm_map_priv.h.
  * - One red-black tree holds only mapped entries: no free-space entries,
  *   no uvm_addr selectors, no guard pages, no entry merging, no holes
  *   (UVM_ET_HOLE).  "Any address" is the first fit in [min_offset,
@@ -76,6 +80,7 @@
  */
 
 #include "uvm.h"
+#include "uvm_map_priv.h"
 
 struct pool uvm_map_entry_pool;
 struct pool uvm_vmspace_pool;
@@ -90,7 +95,6 @@ uvm_mapentry_addrcmp(const struct vm_map_entry *e1,
 	return e1->start < e2->start ? -1 : e1->start > e2->start;
 }
 
-RB_PROTOTYPE(uvm_map_addr, vm_map_entry, daddrs, uvm_mapentry_addrcmp);
 RB_GENERATE(uvm_map_addr, vm_map_entry, daddrs, uvm_mapentry_addrcmp);
 
 /*
@@ -126,7 +130,7 @@ uvm_map_entry_count(void)
 }
 
 /* uvm_mapent_alloc: a zeroed entry (never fails).  Models the same. */
-static struct vm_map_entry *
+struct vm_map_entry *
 uvm_mapent_alloc(void)
 {
 	KASSERT(uvm_map_pools_ready);
@@ -140,7 +144,7 @@ uvm_mapent_free(struct vm_map_entry *entry)
 }
 
 /* uvm_mapent_copy: copy everything but the tree and dead-queue links */
-static void
+void
 uvm_mapent_copy(const struct vm_map_entry *src, struct vm_map_entry *dst)
 {
 	dst->start = src->start;
@@ -157,7 +161,7 @@ uvm_mapent_copy(const struct vm_map_entry *src, struct vm_map_entry *dst)
 }
 
 /* => map write-locked */
-static void
+void
 uvm_mapent_addr_insert(struct vm_map *map, struct vm_map_entry *entry)
 {
 	struct vm_map_entry *res;
@@ -234,7 +238,7 @@ uvm_map_entry_next(struct vm_map *map, struct vm_map_entry *entry)
 }
 
 /* the first entry that ends after addr (contains it or follows it) */
-static struct vm_map_entry *
+struct vm_map_entry *
 uvm_map_range_first(struct vm_map *map, vaddr_t addr)
 {
 	struct vm_map_entry *entry;
@@ -674,9 +678,6 @@ uvm_unmap(struct vm_map *map, vaddr_t start, vaddr_t end)
 	uvm_unmap_detach(&dead);
 }
 
-static int	uvm_map_protect_rewire(struct vm_map *, struct vm_map_entry *,
-		    vaddr_t);
-
 /*
  * uvm_map_protect: set the protection (set_max: the maximum protection,
  * which also caps the protection) of [start, end) (bytes).  Unmapped
@@ -828,273 +829,6 @@ uvm_map_inherit(struct vm_map *map, vaddr_t start, vaddr_t end,
 	}
 }
 
-/*
- * uvm_map_amap_copy_wait: amap_copy(M_WAITOK) over the whole entry until
- * it succeeds (see the file header; failure injection fires a bounded
- * number of times).
- * => map write-locked; entry NEEDSCOPY.
- */
-static void
-uvm_map_amap_copy_wait(struct vm_map *map, struct vm_map_entry *entry,
-    boolean_t canchunk)
-{
-	vm_map_assert_wrlock(map);
-	KASSERT(UVM_ET_ISNEEDSCOPY(entry));
-	do {
-		amap_copy(map, entry, M_WAITOK, canchunk, entry->start,
-		    entry->end);
-	} while (UVM_ET_ISNEEDSCOPY(entry));
-}
-
-/* a wired copy-on-write entry with PROT_WRITE: its pages must be anons */
-static inline boolean_t
-uvm_map_rewire_needed(struct vm_map_entry *entry)
-{
-	return VM_MAPENT_ISWIRED(entry) && UVM_ET_ISCOPYONWRITE(entry) &&
-	    (entry->protection & PROT_WRITE) != 0;
-}
-
-/*
- * uvm_map_protect_rewire: after uvm_map_protect gave PROT_WRITE to wired
- * copy-on-write entries in [first, end), wire their pages again with
- * the new protection, so that every object page is copied into an anon
- * now and the wiring moves to it (FreeBSD's vm_fault_copy_entry for
- * vm_map_protect; see the file header).  As mlock: NEEDSCOPY entries get
- * their amap first, then the map is busied and unlocked; each entry is
- * unwired with the map write-locked again (page wire counts only: the
- * entry stays wired, so do its mappings; no fault may promote a page
- * between the walk of its mappings and their unwiring) and wired again
- * by uvm_fault_wire() with the map unlocked.  Entries that already
- * had PROT_WRITE hold anons only and are wired again unchanged.  When
- * uvm_fault_wire() fails, it has unwired that entry's pages: the entry
- * gets wired_count 0 and its mappings are unwired.
- * => map write-locked; unlocked on return.
- * Returns 0 or the error of uvm_fault_wire().
- */
-static int
-uvm_map_protect_rewire(struct vm_map *map, struct vm_map_entry *first,
-    vaddr_t end)
-{
-	struct vm_map_entry *iter, *failed = NULL;
-	unsigned int timestamp_save;
-	vaddr_t va;
-	int error = 0;
-
-	vm_map_assert_wrlock(map);
-	for (iter = first; iter != NULL && iter->start < end;
-	    iter = uvm_map_entry_next(map, iter))
-		if (uvm_map_rewire_needed(iter) && UVM_ET_ISNEEDSCOPY(iter))
-			uvm_map_amap_copy_wait(map, iter,
-			    UVM_ET_ISSTACK(iter) ? FALSE : TRUE);
-
-	vm_map_busy(map);
-	vm_map_unlock(map);
-	timestamp_save = map->timestamp;
-	for (iter = first; iter != NULL && iter->start < end;
-	    iter = uvm_map_entry_next(map, iter)) {
-		if (!uvm_map_rewire_needed(iter))
-			continue;
-		/* write-locked: no fault on the entry runs meanwhile */
-		vm_map_lock(map);
-		uvm_fault_unwire_locked(map, iter->start, iter->end);
-		vm_map_unlock(map);
-		timestamp_save = map->timestamp;
-		error = uvm_fault_wire(map, iter->start, iter->end,
-		    iter->protection);
-		if (error != 0) {
-			failed = iter;
-			break;
-		}
-	}
-	vm_map_lock(map);
-	KASSERTMSG(timestamp_save == map->timestamp,
-	    "uvm_map_protect_rewire: stale map");
-	vm_map_unbusy(map);
-
-	if (failed != NULL) {
-		failed->wired_count = 0;
-		for (va = failed->start; va < failed->end; va += PAGE_SIZE)
-			pmap_unwire(map->pmap, va);
-	}
-	vm_map_unlock(map);
-	return error;
-}
-
-/*
- * uvm_map_pageable_pgon: unwire the wired entries present in [start,
- * end) (bytes): clip the wired ones at the edges, wired_count = 0,
- * uvm_fault_unwire_locked over each entry's own range.  Holes are
- * skipped: the entries are never assumed contiguous (BUGS O7).
- * => map write-locked.  Models uvm_map_pageable_pgon().
- */
-static void
-uvm_map_pageable_pgon(struct vm_map *map, vaddr_t start, vaddr_t end)
-{
-	struct vm_map_entry *iter;
-
-	vm_map_assert_wrlock(map);
-	iter = uvm_map_range_first(map, start);
-	if (iter != NULL && VM_MAPENT_ISWIRED(iter))
-		uvm_map_clip_start(map, iter, start);
-	for (; iter != NULL && iter->start < end;
-	    iter = uvm_map_entry_next(map, iter)) {
-		if (!VM_MAPENT_ISWIRED(iter))
-			continue;
-		uvm_map_clip_end(map, iter, end);
-		iter->wired_count = 0;
-		uvm_fault_unwire_locked(map, iter->start, iter->end);
-	}
-}
-
-/*
- * uvm_map_pageable_undo: take back the wiring of [first, stop) after
- * uvm_fault_wire() failed on entry failed.  The entries before it were
- * wired by us: unwire them.  uvm_fault_wire() already unwired the pages
- * of the failed entry but left their mappings wired (the entry was
- * wired then): only the pmap is told about those.
- * => map write-locked.
- */
-static void
-uvm_map_pageable_undo(struct vm_map *map, struct vm_map_entry *first,
-    struct vm_map_entry *stop, struct vm_map_entry *failed)
-{
-	struct vm_map_entry *iter;
-	boolean_t past = FALSE;
-	vaddr_t va;
-
-	vm_map_assert_wrlock(map);
-	for (iter = first; iter != stop; iter = uvm_map_entry_next(map, iter)) {
-		if (iter == failed)
-			past = TRUE;
-		if (iter->protection == PROT_NONE)
-			continue;
-		iter->wired_count--;
-		if (VM_MAPENT_ISWIRED(iter))
-			continue;
-		if (!past)
-			uvm_fault_unwire_locked(map, iter->start, iter->end);
-		else if (iter == failed)
-			for (va = iter->start; va < iter->end; va += PAGE_SIZE)
-				pmap_unwire(map->pmap, va);
-	}
-}
-
-/*
- * uvm_map_pageable_wire: wire the entries from first (which contains
- * start) to the one containing end - 1; the range has no holes.
- * Pass 1 (write lock): clip unwired edge entries, give entries that
- * need it their amap (amap_copy, as vm_map_lookup would), bump
- * wired_count.  Pass 2: busy the map and unlock it, then
- * uvm_fault_wire() each newly wired entry: no other CPU can write-lock
- * the map while it is busy, and each fault read-locks it as usual.  Then
- * write-lock it again, unbusy; on failure undo the wiring.
- * => map write-locked; unlocked on return.
- * Returns 0 or uvm_fault_wire()'s error.  Models uvm_map_pageable_wire().
- */
-static int
-uvm_map_pageable_wire(struct vm_map *map, struct vm_map_entry *first,
-    vaddr_t start, vaddr_t end)
-{
-	struct vm_map_entry *iter, *last, *stop, *failed = NULL;
-	unsigned int timestamp_save;
-	int error = 0;
-
-	vm_map_assert_wrlock(map);
-	if (!VM_MAPENT_ISWIRED(first))
-		uvm_map_clip_start(map, first, start);
-	for (last = first; last->end < end;
-	    last = uvm_map_entry_next(map, last))
-		KASSERT(last->end == uvm_map_entry_next(map, last)->start);
-	if (!VM_MAPENT_ISWIRED(last))
-		uvm_map_clip_end(map, last, end);
-	stop = uvm_map_entry_next(map, last);
-
-	/* pass 1 */
-	for (iter = first; iter != stop; iter = uvm_map_entry_next(map, iter)) {
-		if (iter->protection == PROT_NONE)
-			continue;
-		if (!VM_MAPENT_ISWIRED(iter) && UVM_ET_ISNEEDSCOPY(iter) &&
-		    ((iter->protection & PROT_WRITE) != 0 ||
-		    iter->object.uvm_obj == NULL))
-			uvm_map_amap_copy_wait(map, iter,
-			    UVM_ET_ISSTACK(iter) ? FALSE : TRUE);
-		iter->wired_count++;
-	}
-
-	/* pass 2 */
-	vm_map_busy(map);
-	vm_map_unlock(map);
-	timestamp_save = map->timestamp;
-	for (iter = first; iter != stop; iter = uvm_map_entry_next(map, iter)) {
-		if (iter->protection == PROT_NONE || iter->wired_count != 1)
-			continue;
-		error = uvm_fault_wire(map, iter->start, iter->end,
-		    iter->protection);
-		if (error != 0) {
-			failed = iter;
-			break;
-		}
-	}
-	vm_map_lock(map);
-	KASSERTMSG(timestamp_save == map->timestamp,
-	    "uvm_map_pageable_wire: stale map");
-	vm_map_unbusy(map);
-
-	if (error != 0)
-		uvm_map_pageable_undo(map, first, stop, failed);
-	vm_map_unlock(map);
-	return error;
-}
-
-/*
- * uvm_map_pageable: wire (new_pageable FALSE: mlock) or unwire (TRUE:
- * munlock) [start, end) (bytes, rounded to pages).  Wiring needs the
- * whole range mapped; unwiring unwires what is there.  lockflags must
- * be 0 (UVM_LK_ENTER/EXIT are not modelled).
- * => map unlocked.
- * Returns 0; EINVAL (end before start, or beyond the map); EFAULT (start
- * below the map, or a hole in the range when wiring); ENOMEM and other
- * errors of uvm_fault_wire().  Models uvm_map_pageable().
- */
-int
-uvm_map_pageable(struct vm_map *map, vaddr_t start, vaddr_t end,
-    boolean_t new_pageable, int lockflags)
-{
-	struct vm_map_entry *first, *iter, *next;
-
-	KASSERT(!rw_lock_held(&map->lock));
-	KASSERT(lockflags == 0);
-	start = trunc_page(start);
-	end = round_page(end);
-	if (start > end)
-		return EINVAL;
-	if (start == end)
-		return 0;
-	if (start < map->min_offset)
-		return EFAULT;
-	if (end > map->max_offset)
-		return EINVAL;
-
-	vm_map_lock(map);
-	KASSERT(map->flags & VM_MAP_PAGEABLE);
-	if (new_pageable) {
-		uvm_map_pageable_pgon(map, start, end);
-		vm_map_unlock(map);
-		return 0;
-	}
-	if (!uvm_map_lookup_entry(map, start, &first))
-		goto hole;
-	for (iter = first; iter->end < end; iter = next) {
-		next = uvm_map_entry_next(map, iter);
-		if (next == NULL || next->start != iter->end)
-			goto hole;
-	}
-	return uvm_map_pageable_wire(map, first, start, end);
-hole:
-	vm_map_unlock(map);
-	return EFAULT;
-}
-
 /* uvm_map_setup: an empty map of [min, max) => not yet visible */
 static void
 uvm_map_setup(struct vm_map *map, vaddr_t min, vaddr_t max, int flags)
@@ -1130,6 +864,7 @@ uvmspace_alloc(vaddr_t min, vaddr_t max, boolean_t pageable)
 	uvm_map_setup(&vm->vm_map, min, max,
 	    VM_MAP_ISVMSPACE | (pageable ? VM_MAP_PAGEABLE : 0));
 	vm->vm_map.pmap = pmap_create();
+	vm->vm_map.pmap->pm_map = &vm->vm_map;	/* model only: see pmap.h */
 	vm->vm_refcnt = 1;
 	vm->vm_nthreads = 1;
 	return vm;
@@ -1159,168 +894,4 @@ uvmspace_free(struct vmspace *vm)
 	pmap_destroy(map->pmap);
 	map->pmap = NULL;
 	pool_put(&uvm_vmspace_pool, vm);
-}
-
-/*
- * uvm_mapent_clone: a child entry like old_entry at the same addresses,
- * not wired, with a reference of its amap (amap_ref with
- * amap_share_flags) and of its object.
- * => both maps write-locked.  Models uvm_mapent_clone().
- */
-static struct vm_map_entry *
-uvm_mapent_clone(struct vm_map *dstmap, struct vm_map_entry *old_entry,
-    int amap_share_flags)
-{
-	struct vm_map_entry *new_entry;
-
-	vm_map_assert_wrlock(dstmap);
-	new_entry = uvm_mapent_alloc();
-	uvm_mapent_copy(old_entry, new_entry);
-	new_entry->wired_count = 0;
-	if (new_entry->aref.ar_amap != NULL)
-		amap_ref(new_entry->aref.ar_amap, new_entry->aref.ar_pageoff,
-		    atop(new_entry->end - new_entry->start), amap_share_flags);
-	if (UVM_ET_ISOBJ(new_entry) &&
-	    new_entry->object.uvm_obj->pgops->pgo_reference != NULL)
-		new_entry->object.uvm_obj->pgops->pgo_reference(
-		    new_entry->object.uvm_obj);
-	uvm_mapent_addr_insert(dstmap, new_entry);
-	dstmap->size += new_entry->end - new_entry->start;
-	return new_entry;
-}
-
-/*
- * MAP_INHERIT_SHARE: the child shares the amap (AMAP_SHARED) and the
- * object.  A NEEDSCOPY parent entry first gets its own amap, else a
- * later write would give parent and child different amaps.
- * => both maps write-locked.  Models uvm_mapent_forkshared/share().
- */
-static void
-uvm_mapent_forkshared(struct vm_map *new_map, struct vm_map *old_map,
-    struct vm_map_entry *old_entry)
-{
-	vm_map_assert_wrlock(old_map);
-	if (UVM_ET_ISNEEDSCOPY(old_entry))
-		uvm_map_amap_copy_wait(old_map, old_entry, FALSE);
-	uvm_mapent_clone(new_map, old_entry, AMAP_SHARED);
-}
-
-/*
- * MAP_INHERIT_COPY: the child's entry is copy-on-write and NEEDSCOPY
- * with a reference of the parent's amap.  Unless the child copies its
- * amap now, the parent's entry becomes NEEDSCOPY too and loses write
- * access in the parent's pmap.  A wired parent entry cannot take faults:
- * the child copies the amap and resolves every COW now (amap_cow_now).
- * A shared amap, or a shared entry: see the file header.
- * => both maps write-locked.  Models uvm_mapent_forkcopy().
- */
-static void
-uvm_mapent_forkcopy(struct vm_map *new_map, struct vm_map *old_map,
-    struct vm_map_entry *old_entry)
-{
-	struct vm_map_entry *new_entry;
-	struct vm_amap *amap = old_entry->aref.ar_amap;
-	boolean_t shared, wired;
-
-	vm_map_assert_wrlock(old_map);
-	new_entry = uvm_mapent_clone(new_map, old_entry, 0);
-	new_entry->etype |= UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
-	if (amap == NULL)
-		return;		/* no pmap_copy: nothing mapped in the child */
-
-	amap_lock(amap, RW_READ);
-	shared = (amap_flags(amap) & AMAP_SHARED) != 0 ||
-	    !UVM_ET_ISCOPYONWRITE(old_entry);
-	amap_unlock(amap);
-	wired = VM_MAPENT_ISWIRED(old_entry);
-	if (shared || wired)
-		uvm_map_amap_copy_wait(new_map, new_entry, FALSE);
-
-	if (wired) {
-		amap_cow_now(new_map, new_entry);
-	} else if (shared) {
-		if (old_entry->max_protection & PROT_WRITE) {
-			amap_lock(amap, RW_WRITE);
-			amap_share_protect(old_entry,
-			    old_entry->protection & ~PROT_WRITE);
-			amap_unlock(amap);
-		}
-	} else if (!UVM_ET_ISNEEDSCOPY(old_entry)) {
-		if (old_entry->max_protection & PROT_WRITE) {
-			pmap_protect(old_map->pmap, old_entry->start,
-			    old_entry->end,
-			    old_entry->protection & ~PROT_WRITE);
-			pmap_update(old_map->pmap);
-		}
-		old_entry->etype |= UVM_ET_NEEDSCOPY;
-	}
-}
-
-/*
- * MAP_INHERIT_ZERO: the child gets fresh zero-fill anonymous memory with
- * the same protection, no amap and no object.
- * => child map write-locked.  Models uvm_mapent_forkzero().
- */
-static void
-uvm_mapent_forkzero(struct vm_map *new_map, struct vm_map_entry *old_entry)
-{
-	struct vm_map_entry *new_entry;
-
-	vm_map_assert_wrlock(new_map);
-	new_entry = uvm_mapent_alloc();
-	uvm_mapent_copy(old_entry, new_entry);
-	new_entry->wired_count = 0;
-	new_entry->object.uvm_obj = NULL;
-	new_entry->offset = 0;
-	new_entry->aref.ar_amap = NULL;
-	new_entry->aref.ar_pageoff = 0;
-	new_entry->etype &= ~UVM_ET_OBJ;
-	new_entry->etype |= UVM_ET_COPYONWRITE | UVM_ET_NEEDSCOPY;
-	uvm_mapent_addr_insert(new_map, new_entry);
-	new_map->size += new_entry->end - new_entry->start;
-}
-
-/*
- * uvmspace_fork: a child address space from vm1, entry by entry per
- * inheritance (NONE: skipped; SHARE, COPY, ZERO as above).  Locks the
- * parent map, then the (new, unreachable) child map, both for write,
- * always in that order.
- * => vm1's map unlocked.  Models uvmspace_fork().
- */
-struct vmspace *
-uvmspace_fork(struct vmspace *vm1)
-{
-	struct vm_map *old_map = &vm1->vm_map, *new_map;
-	struct vm_map_entry *old_entry;
-	struct vmspace *vm2;
-
-	KASSERT(!rw_lock_held(&old_map->lock));
-	vm_map_lock(old_map);
-	vm2 = uvmspace_alloc(old_map->min_offset, old_map->max_offset,
-	    (old_map->flags & VM_MAP_PAGEABLE) != 0);
-	new_map = &vm2->vm_map;
-	/* same lock class as the parent's: a new map nobody else can see */
-	rw_enter(&new_map->lock, RW_WRITE | RW_DUPOK);
-	RB_FOREACH(old_entry, uvm_map_addr, &old_map->addr) {
-		if (!UVM_ET_ISCOPYONWRITE(old_entry) &&
-		    UVM_ET_ISNEEDSCOPY(old_entry))
-			panic("fork: non-copy_on_write map entry marked "
-			    "needs_copy (illegal)");
-		switch (old_entry->inheritance) {
-		case MAP_INHERIT_SHARE:
-			uvm_mapent_forkshared(new_map, old_map, old_entry);
-			break;
-		case MAP_INHERIT_COPY:
-			uvm_mapent_forkcopy(new_map, old_map, old_entry);
-			break;
-		case MAP_INHERIT_ZERO:
-			uvm_mapent_forkzero(new_map, old_entry);
-			break;
-		default:
-			break;
-		}
-	}
-	vm_map_unlock(new_map);
-	vm_map_unlock(old_map);
-	return vm2;
 }

@@ -13,9 +13,11 @@
  * Deviations from OpenBSD:
  * - no vnode, no buffer cache, no read-ahead: a synchronous pgo_get reads
  *   only the centre page (as uvn_get without PGO_ALLPAGES);
- * - the "I/O" of a read is a preemption point with the object lock
- *   dropped (the page busy), and may answer VM_PAGER_AGAIN through
- *   INJ_PAGER_IO; write-back copies under the object lock, no sleep;
+ * - the "I/O" of a read is an I/O sleep (sleep_io(), biowait: the
+ *   kernel lock released, the completion at a point the scheduler
+ *   picks) with the object lock dropped and the page busy, and may
+ *   answer VM_PAGER_AGAIN through INJ_PAGER_IO; write-back copies under
+ *   the object lock, no sleep;
  * - pgo_flush sleeps on busy pages only for PGO_CLEANIT|PGO_SYNCIO (as
  *   uvn_flush), and skips them otherwise;
  * - an object lives as long as it has references; the harness layer
@@ -270,7 +272,9 @@ simobj_get_locked(struct uvm_object *uobj, voff_t offset,
  * simobj_get_sync: the synchronous half of pgo_get, for the centre page
  * only.  A resident page is waited for if busy, then busied; a missing
  * one is allocated and read from the store with the object unlocked
- * (the I/O "sleeps": a preemption point).
+ * (the I/O sleeps in sleep_io(), releasing the kernel lock, as
+ * uvn_get's biowait does: another CPU may run the fault or a flush of
+ * this object meanwhile; the page stays busy).
  * => object write-locked on entry; unlocked on return.
  * Returns VM_PAGER_OK with pages[centeridx] busy (PG_FAKE clear),
  * VM_PAGER_AGAIN (no free page: we waited for memory; or INJ_PAGER_IO),
@@ -312,7 +316,7 @@ simobj_get_sync(struct uvm_object *uobj, voff_t offset,
 	}
 	/* the I/O: the page is busy, the object unlocked, the CPU sleeps */
 	rw_exit(uobj->vmobjlock);
-	preempt();
+	sleep_io(pg, "biowait");
 	if (inject_fail(INJ_PAGER_IO)) {
 		rw_enter(uobj->vmobjlock, RW_WRITE);
 		if (atomic_load_int(&pg->pg_flags) & PG_WANTED)

@@ -3,13 +3,13 @@
  *
  * Models the part of sys/uvm/uvm_swap.c the fault path and the
  * pagedaemon see: slots 1..uvmexp.swpages in a bitmap under uvm.swap_mtx
- * ("swaplk"), uvm_swap_get/put page I/O that sleeps (a preemption point
- * before and after the copy), reads that fail with VM_PAGER_ERROR when
- * INJ_SWAP_READ fires, slots marked bad after a failed read (never used
- * again this boot; counted apart from swpginuse, which is what the
- * shutdown leak check looks at), and uvmexp.swpgonly kept as OpenBSD
- * does (get
- * decrements it and restores it on failure, markbad drops it).
+ * ("swaplk"), uvm_swap_get/put page I/O that sleeps (sleep_io(), which
+ * releases the kernel lock as biowait does, before and after the copy),
+ * reads that fail with VM_PAGER_ERROR when INJ_SWAP_READ fires, slots
+ * marked bad after a failed read (never used again this boot; counted
+ * apart from swpginuse, which is what the shutdown leak check looks
+ * at), and uvmexp.swpgonly kept as OpenBSD does (get decrements it and
+ * restores it on failure, markbad drops it).
  *
  * Deviations: one device, no encryption, no clustering, no swapctl.  A
  * slot's contents are a PAGE_SIZE kernel allocation (malloc(9)
@@ -191,10 +191,11 @@ uvm_swap_markbad(int slot)
 }
 
 /*
- * uvm_swap_put: write pg's contents to slot (synchronous I/O: preemption
- * points around it).  Returns VM_PAGER_OK.  The caller owns slot and
- * holds no amap or object lock (KERNEL_LOCK or a busied map may be held:
- * not asserted).  Models uvm_swap_put().
+ * uvm_swap_put: write pg's contents to slot (synchronous I/O: I/O sleeps,
+ * sleep_io(), around it; the kernel lock is released meanwhile).
+ * Returns VM_PAGER_OK.  The caller owns slot and holds no amap or
+ * object lock (KERNEL_LOCK or a busied map may be held: not asserted).
+ * Models uvm_swap_put().
  * => pg PG_BUSY.
  */
 int
@@ -205,7 +206,7 @@ uvm_swap_put(struct vm_page *pg, int slot)
 	KASSERT(PG_FLAGS(pg) & PG_BUSY);
 	swap_check_slot(slot);
 
-	preempt();
+	sleep_io(pg, "biowait");
 	mtx_enter(&uvm.swap_mtx);
 	KASSERT(SWAP_TEST(swap_used, slot) && !SWAP_TEST(swap_bad, slot));
 	data = swap_data[slot];
@@ -218,17 +219,18 @@ uvm_swap_put(struct vm_page *pg, int slot)
 		mtx_leave(&uvm.swap_mtx);
 	}
 	memcpy(data, uvm_page_data(pg), PAGE_SIZE);
-	preempt();
+	sleep_io(pg, "biowait");
 	return (VM_PAGER_OK);
 }
 
 /*
- * uvm_swap_get: read slot into pg (synchronous I/O: preemption points
- * around it).  The page stops being only in swap (uvmexp.swpgonly--,
- * restored if the read fails).  Returns VM_PAGER_OK, or VM_PAGER_ERROR
- * for SWSLOT_BAD or when INJ_SWAP_READ fires (pg's contents are then
- * unchanged).  The caller holds no amap or object lock (KERNEL_LOCK or
- * a busied map may be held: not asserted).  Models uvm_swap_get().
+ * uvm_swap_get: read slot into pg (synchronous I/O: I/O sleeps,
+ * sleep_io(), around it; the kernel lock is released meanwhile).  The
+ * page stops being only in swap (uvmexp.swpgonly--, restored if the
+ * read fails).  Returns VM_PAGER_OK, or VM_PAGER_ERROR for SWSLOT_BAD
+ * or when INJ_SWAP_READ fires (pg's contents are then unchanged).  The
+ * caller holds no amap or object lock (KERNEL_LOCK or a busied map may
+ * be held: not asserted).  Models uvm_swap_get().
  * => pg PG_BUSY.
  */
 int
@@ -243,7 +245,7 @@ uvm_swap_get(struct vm_page *pg, int slot)
 
 	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
 	atomic_dec_int(&uvmexp.swpgonly);
-	preempt();
+	sleep_io(pg, "biowait");
 	if (inject_fail(INJ_SWAP_READ)) {
 		atomic_inc_int(&uvmexp.swpgonly);
 		return (VM_PAGER_ERROR);
@@ -254,7 +256,7 @@ uvm_swap_get(struct vm_page *pg, int slot)
 	mtx_leave(&uvm.swap_mtx);
 	KASSERTMSG(data != NULL, "uvm_swap_get: slot %d never written", slot);
 	memcpy(uvm_page_data(pg), data, PAGE_SIZE);
-	preempt();
+	sleep_io(pg, "biowait");
 	return (VM_PAGER_OK);
 }
 

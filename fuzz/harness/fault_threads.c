@@ -12,15 +12,18 @@
  * confirm on real threads a race found with fibers (replay the input
  * many times), and the baseline of the mutant benchmark.
  *
- * Stress mode (any build with the replay main, fuzz/engine/replay.c):
- *	fault_threads --random N [--seed S]
+ * Stress mode (the libFuzzer builds, which call LLVMFuzzerInitialize
+ * before parsing their own flags; the replay main rejects any option
+ * first): out/libfuzzer-tsan/fault_threads --random N [--seed S]
  * runs N random inputs (16..1024 bytes each, input k drawn from a
  * splitmix64 PRNG seeded with S + k, S 0 by default), no coverage
  * guidance, prints "stress: N runs, 0 findings, T s" and exits 0.  A
  * finding aborts as usual after the runner's report, which is followed
  * by "stress: finding on input k, saved as stress-<S+k>.bin" (in the
- * current directory; reproduce with --random 1 --seed S+k, or replay
- * the file).
+ * current directory, never over an existing file; reproduce with
+ * --random 1 --seed S+k, or replay the file).  A sanitizer report (which
+ * exits without SIGABRT) saves it too, through the sanitizer's death
+ * callback.
  */
 #include <fcntl.h>
 #include <signal.h>
@@ -39,6 +42,8 @@
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 int	LLVMFuzzerInitialize(int *, char ***);
+/* sanitizer_common: called before a sanitizer report ends the process */
+void	__sanitizer_set_death_callback(void (*)(void)) __attribute__((weak));
 
 static uint8_t	stress_buf[STRESS_MAXLEN];
 static size_t	stress_len;
@@ -69,18 +74,28 @@ splitmix(uint64_t *s)
 	return z ^ (z >> 31);
 }
 
-/* on abort (a finding): save the input that caused it */
+/*
+ * A finding: save the input that caused it (never over an existing file:
+ * the same name is the same seed, so the same bytes) and say so.
+ */
 static void
-stress_abort(int sig)
+stress_save(void)
 {
 	int fd;
 
-	fd = open(stress_name, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	fd = open(stress_name, O_WRONLY | O_CREAT | O_EXCL, 0644);
 	if (fd >= 0) {
 		(void)!write(fd, stress_buf, stress_len);
 		close(fd);
 	}
 	(void)!write(2, stress_msg, stress_msglen);
+}
+
+/* a finding of the runner or an assertion: abort() */
+static void
+stress_abort(int sig)
+{
+	stress_save();
 	signal(sig, SIG_DFL);
 	raise(sig);
 }
@@ -95,6 +110,9 @@ stress(unsigned long long n, unsigned long long seed)
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	signal(SIGABRT, stress_abort);
+	/* ASan and TSan end the process without raising SIGABRT */
+	if (__sanitizer_set_death_callback != NULL)
+		__sanitizer_set_death_callback(stress_save);
 	for (k = 0; k < n; k++) {
 		s = seed + k;
 		stress_len = 16 + splitmix(&s) % (STRESS_MAXLEN - 15);

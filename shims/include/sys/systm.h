@@ -65,6 +65,13 @@ void	wakeup_one(const volatile void *ident);
  */
 void	preempt(void);
 
+/*
+ * sleep_io: the sleep of a synchronous I/O (biowait(9)): the kernel lock
+ * is given up meanwhile and taken back after, like any sleep; the I/O
+ * completes at a preemption point the scheduler picks (shims/kern_synch.c).
+ */
+void	sleep_io(const volatile void *ident, const char *wmesg);
+
 /* KERNEL_LOCK: the big lock, recursive per CPU (models __mp_lock). */
 void	_kernel_lock(const char *file, int line);
 void	_kernel_unlock(void);
