@@ -1,12 +1,12 @@
 /*
  * fuzz/oracle.c: the semantic oracle (see oracle.h for the model).
  *
- * Plain host C, written for obviousness rather than speed: linear
- * searches over short lists.  All memory lives in pools that grow on
- * demand and are reused from one run to the next (oracle_reset() only
- * empties them), so a fuzzing input costs no heap traffic once warm.
- * Pool objects are named by index (0 = none), never by pointer, since
- * a pool may move when it grows.
+ * Plain host C, written for obviousness: linear searches over short
+ * lists (a space's slots sorted, walked in order: oracle_store.h).  Page
+ * contents and anon layers live in fuzz/oracle_store.c (pools reused
+ * from one run to the next, so a fuzzing input costs no heap traffic
+ * once warm); this file keeps the processes and their regions, and the
+ * operations.
  *
  * What the oracle knows of the model's argument rules (uvm/uvm_sim.h,
  * uvm/uvm_map.h) is collected in the *_args() helpers; the runner only
@@ -21,9 +21,8 @@
 
 #include "uvm_sim.h"
 #include "oracle.h"
+#include "oracle_store.h"
 
-#define OPAGE		UVM_SIM_PAGE_SIZE
-#define OWORDS		(OPAGE / 8)
 #define OVA_MIN		0x1000ULL	/* VM_MIN_ADDRESS (uvm/uvm_map.h) */
 #define OVA_MAX		0x40000000ULL	/* VM_MAX_ADDRESS */
 
@@ -34,43 +33,6 @@
 #define OINH_COPY	1
 #define OINH_NONE	2
 #define OINH_ZERO	3
-
-enum { CELL_CLEAN, CELL_MAYBE, CELL_POISONED };
-
-/*
- * Pooled items (ocell, oword, oslot, ospace) start with `next': the
- * free list, or their list's link.
- */
-
-/* a page's contents: base plus the words written since */
-struct ocell {
-	int		next;	/* free list */
-	int		refs;	/* references from slots and objects */
-	int		bobj;	/* base: -1 zero, else object bobj's ... */
-	uint64_t	bpage;	/* ... page bpage, initial data */
-	int		poison;	/* CELL_* */
-	int		words;	/* first struct oword, 0 none */
-};
-
-struct oword {
-	int		next;
-	uint32_t	idx;	/* word in the page, 0..OWORDS-1 */
-	uint64_t	val;
-};
-
-/* one page of an anon space: index -> cell */
-struct oslot {
-	int		next;
-	uint64_t	idx;
-	int		cell;
-};
-
-/* the anonymous layer shared by one or more regions */
-struct ospace {
-	int		next;	/* free list */
-	int		refs;	/* regions using it */
-	int		slots;	/* first struct oslot */
-};
 
 /* one mapping; pages [start, end) */
 struct oregion {
@@ -90,230 +52,8 @@ struct oproc {
 	int		nr, cap;
 };
 
-/* a growable pool of fixed-size items, item 0 unused */
-struct opool {
-	void		*v;
-	int		n, cap, size;
-	int		free;	/* free list head */
-};
-
-static struct opool cellpool = { .size = sizeof(struct ocell) };
-static struct opool wordpool = { .size = sizeof(struct oword) };
-static struct opool slotpool = { .size = sizeof(struct oslot) };
-static struct opool spacepool = { .size = sizeof(struct ospace) };
-
 static struct oproc procs[UVM_SIM_MAXPROC];
 static int objcell[UVM_SIM_MAXOBJ][UVM_SIM_OBJPAGES];
-
-#define CELL(i)		(((struct ocell *)cellpool.v)[i])
-#define WORD(i)		(((struct oword *)wordpool.v)[i])
-#define SLOT(i)		(((struct oslot *)slotpool.v)[i])
-#define SPACE(i)	(((struct ospace *)spacepool.v)[i])
-
-#define ONEXT(pl, i)	(*(int *)((char *)(pl)->v + (size_t)(i) * (pl)->size))
-
-/* opool_get: a new item index (>= 1), from the free list or by growing */
-static int
-opool_get(struct opool *pl)
-{
-	int i;
-
-	if ((i = pl->free) != 0) {
-		pl->free = ONEXT(pl, i);
-		return i;
-	}
-	if (pl->n == 0)
-		pl->n = 1;
-	if (pl->n >= pl->cap) {
-		pl->cap = pl->cap ? pl->cap * 2 : 256;
-		pl->v = realloc(pl->v, (size_t)pl->cap * pl->size);
-		if (pl->v == NULL)
-			abort();
-	}
-	return pl->n++;
-}
-
-static void
-opool_put(struct opool *pl, int i)
-{
-	ONEXT(pl, i) = pl->free;
-	pl->free = i;
-}
-
-/* cell_new: a fresh cell, one reference, base zero or an object page */
-static int
-cell_new(int bobj, uint64_t bpage)
-{
-	int c = opool_get(&cellpool);
-
-	CELL(c).refs = 1;
-	CELL(c).bobj = bobj;
-	CELL(c).bpage = bpage;
-	CELL(c).poison = CELL_CLEAN;
-	CELL(c).words = 0;
-	CELL(c).next = 0;
-	return c;
-}
-
-static void
-cell_unref(int c)
-{
-	int w, nw;
-
-	if (--CELL(c).refs > 0)
-		return;
-	for (w = CELL(c).words; w != 0; w = nw) {
-		nw = WORD(w).next;
-		opool_put(&wordpool, w);
-	}
-	CELL(c).words = 0;
-	opool_put(&cellpool, c);
-}
-
-/* cell_copy: a new cell (one reference) with the contents of c */
-static int
-cell_copy(int c)
-{
-	int n, w, nw;
-
-	n = cell_new(CELL(c).bobj, CELL(c).bpage);
-	for (w = CELL(c).words; w != 0; w = WORD(w).next) {
-		nw = opool_get(&wordpool);
-		WORD(nw).idx = WORD(w).idx;
-		WORD(nw).val = WORD(w).val;
-		WORD(nw).next = CELL(n).words;
-		CELL(n).words = nw;
-	}
-	return n;
-}
-
-uint64_t
-oracle_obj_initial(int obj, uint64_t off)
-{
-	uint64_t z;
-
-	z = (((uint64_t)obj << 40) ^ ((off & ~7ULL) >> 3)) +
-	    0x9e3779b97f4a7c15ULL;
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static uint64_t
-cell_read(int c, uint32_t idx)
-{
-	int w;
-
-	for (w = CELL(c).words; w != 0; w = WORD(w).next)
-		if (WORD(w).idx == idx)
-			return WORD(w).val;
-	if (CELL(c).bobj < 0)
-		return 0;
-	return oracle_obj_initial(CELL(c).bobj,
-	    CELL(c).bpage * OPAGE + (uint64_t)idx * 8);
-}
-
-static void
-cell_write(int c, uint32_t idx, uint64_t val)
-{
-	int w;
-
-	for (w = CELL(c).words; w != 0; w = WORD(w).next)
-		if (WORD(w).idx == idx) {
-			WORD(w).val = val;
-			return;
-		}
-	w = opool_get(&wordpool);
-	WORD(w).idx = idx;
-	WORD(w).val = val;
-	WORD(w).next = CELL(c).words;
-	CELL(c).words = w;
-}
-
-/*
- * Anon spaces.
- */
-
-static int
-space_new(void)
-{
-	int s = opool_get(&spacepool);
-
-	SPACE(s).refs = 1;
-	SPACE(s).slots = 0;
-	SPACE(s).next = 0;
-	return s;
-}
-
-static void
-space_unref(int s)
-{
-	int sl, nsl;
-
-	if (s == 0 || --SPACE(s).refs > 0)
-		return;
-	for (sl = SPACE(s).slots; sl != 0; sl = nsl) {
-		nsl = SLOT(sl).next;
-		cell_unref(SLOT(sl).cell);
-		opool_put(&slotpool, sl);
-	}
-	SPACE(s).slots = 0;
-	opool_put(&spacepool, s);
-}
-
-/* the slot holding index idx of space s, 0 if none */
-static int
-space_slot(int s, uint64_t idx)
-{
-	int sl;
-
-	for (sl = SPACE(s).slots; sl != 0; sl = SLOT(sl).next)
-		if (SLOT(sl).idx == idx)
-			return sl;
-	return 0;
-}
-
-/* space_set: index idx of s now holds cell c (the caller's reference) */
-static void
-space_set(int s, uint64_t idx, int c)
-{
-	int sl = space_slot(s, idx);
-
-	if (sl != 0) {
-		cell_unref(SLOT(sl).cell);
-		SLOT(sl).cell = c;
-		return;
-	}
-	sl = opool_get(&slotpool);
-	SLOT(sl).idx = idx;
-	SLOT(sl).cell = c;
-	SLOT(sl).next = SPACE(s).slots;
-	SPACE(s).slots = sl;
-}
-
-/*
- * space_copy: a new space with s's cells of [from, from+n) at 0..,
- * shared copy-on-write, or (now) copied at once (amap_cow_now).
- */
-static int
-space_copy(int s, uint64_t from, uint64_t n, int now)
-{
-	int ns, sl, c;
-
-	ns = space_new();
-	for (sl = SPACE(s).slots; sl != 0; sl = SLOT(sl).next) {
-		if (SLOT(sl).idx < from || SLOT(sl).idx >= from + n)
-			continue;
-		c = SLOT(sl).cell;
-		if (now)
-			c = cell_copy(c);
-		else
-			CELL(c).refs++;
-		space_set(ns, SLOT(sl).idx - from, c);
-	}
-	return ns;
-}
-
 /*
  * Pages: which cell a region's page reads, and which it writes.
  */
@@ -326,7 +66,7 @@ page_cell(const struct oregion *r, uint64_t vpn)
 	int sl;
 
 	if (r->space != 0) {
-		sl = space_slot(r->space, r->sbase + (vpn - r->start));
+		sl = ospace_slot(r->space, r->sbase + (vpn - r->start));
 		if (sl != 0)
 			return SLOT(sl).cell;
 	}
@@ -344,7 +84,7 @@ anon_cell(const struct oregion *r, uint64_t vpn)
 
 	if (r->space == 0)
 		return 0;
-	sl = space_slot(r->space, r->sbase + (vpn - r->start));
+	sl = ospace_slot(r->space, r->sbase + (vpn - r->start));
 	return sl != 0 ? SLOT(sl).cell : 0;
 }
 
@@ -354,7 +94,7 @@ page_read(const struct oregion *r, uint64_t vpn, uint32_t idx)
 	int c = page_cell(r, vpn);
 
 	if (c != 0)
-		return cell_read(c, idx);
+		return ocell_read(c, idx);
 	if (r->obj < 0)
 		return 0;
 	return oracle_obj_initial(r->obj,
@@ -376,24 +116,24 @@ page_wcell(struct oregion *r, uint64_t vpn)
 	opg = r->objoff + (vpn - r->start);
 	if (r->space == 0) {
 		if (objcell[r->obj][opg] == 0)
-			objcell[r->obj][opg] = cell_new(r->obj, opg);
+			objcell[r->obj][opg] = ocell_new(r->obj, opg);
 		return objcell[r->obj][opg];
 	}
 	idx = r->sbase + (vpn - r->start);
 	c = page_cell(r, vpn);
-	if (c != 0 && space_slot(r->space, idx) != 0) {
+	if (c != 0 && ospace_slot(r->space, idx) != 0) {
 		if (CELL(c).refs == 1)
 			return c;
-		n = cell_copy(c);
+		n = ocell_copy(c);
 		CELL(n).poison = CELL(c).poison;
 	} else if (c != 0) {
-		n = cell_copy(c);		/* object page, current data */
+		n = ocell_copy(c);		/* object page, current data */
 	} else if (r->obj >= 0) {
-		n = cell_new(r->obj, opg);	/* object page, untouched */
+		n = ocell_new(r->obj, opg);	/* object page, untouched */
 	} else {
-		n = cell_new(-1, 0);		/* zero fill */
+		n = ocell_new(-1, 0);		/* zero fill */
 	}
-	space_set(r->space, idx, n);
+	ospace_set(r->space, idx, n);
 	return n;
 }
 
@@ -437,7 +177,7 @@ region_insert(struct oproc *pr, int i)
 static void
 region_remove(struct oproc *pr, int i)
 {
-	space_unref(pr->r[i].space);
+	ospace_unref(pr->r[i].space);
 	memmove(&pr->r[i], &pr->r[i + 1], (pr->nr - i - 1) * sizeof(*pr->r));
 	pr->nr--;
 }
@@ -544,8 +284,7 @@ oracle_reset(void)
 		procs[p].nr = 0;
 		procs[p].exists = procs[p].tainted = 0;
 	}
-	cellpool.n = wordpool.n = slotpool.n = spacepool.n = 0;
-	cellpool.free = wordpool.free = slotpool.free = spacepool.free = 0;
+	oracle_store_reset();
 	memset(objcell, 0, sizeof(objcell));
 }
 
@@ -596,15 +335,15 @@ fork_region(struct oproc *pr, const struct oregion *r)
 	case OINH_COPY:
 		/* a wired parent: the child's copies are made now */
 		n.shared = 0;
-		n.space = r->space != 0 ? space_copy(r->space, r->sbase,
-		    r->end - r->start, r->wired) : space_new();
+		n.space = r->space != 0 ? ospace_copy(r->space, r->sbase,
+		    r->end - r->start, r->wired) : ospace_new();
 		n.sbase = 0;
 		break;
 	case OINH_ZERO:
 		n.shared = 0;
 		n.obj = -1;
 		n.objoff = 0;
-		n.space = space_new();
+		n.space = ospace_new();
 		n.sbase = 0;
 		break;
 	}
@@ -699,7 +438,7 @@ oracle_mmap(int p, uint64_t addr, uint64_t npages, int prot, int maxprot,
 	r.objoff = (flags & UVM_SIM_MAP_OBJECT) ? objoff : 0;
 	r.inherit = inherit;
 	r.advice = advice;
-	r.space = (r.shared && r.obj >= 0) ? 0 : space_new();
+	r.space = (r.shared && r.obj >= 0) ? 0 : ospace_new();
 	region_add(pr, &r);
 	return 0;
 }
@@ -719,8 +458,10 @@ oracle_munmap(int p, uint64_t addr, uint64_t npages)
  * wire_fault: fault every page of r in, in address order, with the
  * region's protection as access type (uvm_fault_wire): a writable
  * private page gets its private copy now (a private object page stops
- * following the object).  A poisoned page fails the fault: EACCES, the
- * pages before it stay copied.
+ * following the object), an untouched anonymous page its zero-filled
+ * anon even read-only (a read fault promotes it, as a load does).  A
+ * poisoned page fails the fault: EACCES, the pages before it stay
+ * copied.
  */
 static int
 wire_fault(struct oregion *r)
@@ -732,7 +473,7 @@ wire_fault(struct oregion *r)
 		c = page_cell(r, v);
 		if (c != 0 && CELL(c).poison == CELL_POISONED)
 			return EACCES;
-		if (r->prot & OPROT_WRITE)
+		if ((r->prot & OPROT_WRITE) || (c == 0 && r->obj < 0))
 			(void)page_wcell(r, v);
 	}
 	return 0;
@@ -963,6 +704,20 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
 		 */
 		if (!(r->prot & (write ? OPROT_WRITE : OPROT_READ)))
 			return;
+		if (write && c != 0 && CELL(c).refs > 1) {
+			/*
+			 * A store to a page still shared copy-on-write:
+			 * the read that failed was the shared anon's, or
+			 * the fault's own copy's (case 1B put the copy in
+			 * the amap, pmap_enter failed, the pagedaemon
+			 * paged the copy out while the fault waited, the
+			 * restarted fault read it back).  p's page is lost
+			 * either way; the other sharers' maybe.
+			 */
+			if (CELL(c).poison == CELL_CLEAN)
+				CELL(c).poison = CELL_MAYBE;
+			c = page_wcell(r, vpn);
+		}
 		if (c == 0 && r->space != 0 && (write || r->obj < 0))
 			c = page_wcell(r, vpn);
 		if (c != 0)
@@ -974,7 +729,7 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
 	if (c != 0 && CELL(c).poison == CELL_MAYBE)
 		CELL(c).poison = CELL_CLEAN;
 	if (write)
-		cell_write(page_wcell(r, vpn), (addr % OPAGE) / 8, wval);
+		ocell_write(page_wcell(r, vpn), (addr % OPAGE) / 8, wval);
 	else if (c == 0 && r->obj < 0)
 		(void)page_wcell(r, vpn);	/* zero-fill anon, as UVM */
 }
@@ -986,26 +741,42 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
  * pages (promoted), get their cell now, as the model's anons exist
  * now, and every cell in range becomes "maybe poisoned".  Returns
  * whether some cell in range was maybe poisoned (before marking).
+ * Where no cell is created, only the cells that exist are visited.
  */
 static int
 range_doubt(int p, uint64_t s, uint64_t e, int mark)
 {
 	struct oproc *pr = &procs[p];
 	struct oregion *r;
-	uint64_t v;
-	int i, c, doubt = 0;
+	uint64_t v, lo, hi;
+	int i, c, sl, doubt = 0;
 
 	for (i = 0; proc_ok(p) && i < pr->nr; i++) {
 		r = &pr->r[i];
-		for (v = r->start; v < r->end; v++) {
-			if (e != 0 && (v < s || v >= e))
-				continue;
-			c = anon_cell(r, v);
-			if (c == 0 && mark && r->space != 0 && r->prot != 0 &&
-			    (r->obj < 0 || (r->prot & OPROT_WRITE)))
-				c = page_wcell(r, v);
-			if (c == 0)
-				continue;
+		lo = r->start;
+		hi = r->end;
+		if (e != 0) {
+			lo = lo > s ? lo : s;
+			hi = hi < e ? hi : e;
+		}
+		if (lo >= hi || r->space == 0)
+			continue;
+		if (mark && r->prot != 0 &&
+		    (r->obj < 0 || (r->prot & OPROT_WRITE))) {
+			for (v = lo; v < hi; v++) {
+				c = anon_cell(r, v);
+				if (c == 0)
+					c = page_wcell(r, v);
+				doubt |= CELL(c).poison == CELL_MAYBE;
+				if (CELL(c).poison == CELL_CLEAN)
+					CELL(c).poison = CELL_MAYBE;
+			}
+			continue;
+		}
+		for (sl = ospace_first(r->space, r->sbase + (lo - r->start));
+		    sl != 0 && SLOT(sl).idx < r->sbase + (hi - r->start);
+		    sl = SLOT(sl).next) {
+			c = SLOT(sl).cell;
 			doubt |= CELL(c).poison == CELL_MAYBE;
 			if (mark && CELL(c).poison == CELL_CLEAN)
 				CELL(c).poison = CELL_MAYBE;
@@ -1048,6 +819,6 @@ oracle_obj_word(int obj, uint64_t off)
 	if (obj < 0 || obj >= UVM_SIM_MAXOBJ || pg >= UVM_SIM_OBJPAGES)
 		return 0;
 	if (objcell[obj][pg] != 0)
-		return cell_read(objcell[obj][pg], (off % OPAGE) / 8);
+		return ocell_read(objcell[obj][pg], (off % OPAGE) / 8);
 	return oracle_obj_initial(obj, off);
 }

@@ -89,8 +89,9 @@ int	oracle_access_check(const struct oracle_pred *, int write, int err,
 /*
  * oracle_access_done: apply an access whose outcome was accepted: a
  * successful store writes wval; EACCES where success was predicted
- * poisons the page's cell for everyone sharing it; a success on a
- * maybe-poisoned cell clears the doubt.
+ * poisons the page's cell for everyone sharing it (a store to a cell
+ * shared copy-on-write: p's own copy, the shared cell becomes maybe
+ * poisoned); a success on a maybe-poisoned cell clears the doubt.
  */
 void	oracle_access_done(int p, uint64_t addr, int write, uint64_t wval,
 	    int err);

@@ -37,6 +37,7 @@
 struct omp_rec {
 	uint32_t	begin;		/* step of its begin, 0: never began */
 	uint32_t	end;		/* step of its end */
+	int		cpu;		/* the CPU that ran it */
 	int		done;		/* a result was reported */
 	int		err;		/* the model's error */
 	uint64_t	val;		/* read: the value */
@@ -48,8 +49,9 @@ static struct {
 	int		 on;		/* hooks enabled */
 	uint32_t	 step;		/* begin/end events so far */
 	int		 objs;		/* bit i: the program maps object i */
-	int		 replayed, checked;
+	int		 replayed, checked, monotonic;
 	struct omp_rec	 rec[PROG_MAXOPS];
+	uint32_t	 minb[PROG_MAXOPS];	/* rule 3: src_minbegin */
 	int		 order[PROG_MAXOPS];	/* op indices by begin */
 	int		 nobjw;
 	struct { int obj; uint64_t off; } objw[OMP_NOBJWORDS];
@@ -70,7 +72,7 @@ oracle_mp_start(const struct prog *p)
 	omp.p = p;
 	omp.step = 0;
 	omp.objs = 0;
-	omp.replayed = omp.checked = 0;
+	omp.replayed = omp.checked = omp.monotonic = 0;
 	omp.nobjw = 0;
 	memset(omp.rec, 0, sizeof(omp.rec[0]) * (p->nops > 0 ? p->nops : 1));
 	for (i = 0; i < p->nops; i++)
@@ -94,6 +96,7 @@ oracle_mp_begin(int cpu, int op)
 	if (!omp.on)
 		return;
 	omp.rec[op].begin = ++omp.step;
+	omp.rec[op].cpu = cpu;
 	if (omp_trace) {
 		prog_snprint_op(line, sizeof(line), &omp.p->ops[op]);
 		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d begin op %d: "
@@ -207,6 +210,190 @@ check_provenance(int r, struct oracle_mp_finding *f)
 	    "object's initial data, not the value of a write to this word "
 	    "that began before the read ended", (unsigned long long)v);
 	return -1;
+}
+
+/*
+ * Rule 3: a CPU never reads a value older than one it already saw.
+ *
+ * Every write is known by the interval [begin, end] of steps in which
+ * it ran.  Write k "overwrites" write s of a word when s ended before k
+ * began: from k's end on, the word holds k's value or a later one, in
+ * every correct execution, until the mapping is replaced.  A CPU that
+ * has observed a write w on page P of process p (it performed w, or
+ * read w's value from P) and w began after k ended, can know that k is
+ * in P: everything P holds is at least as new as k.  A later read by
+ * that CPU of k's word must not return s, nor the word's initial value
+ * (0 or the object's data), which k also overwrote.
+ *
+ * Values are the program's and need not be unique, so the source of a
+ * value is a set of candidates: the writes of that value to an aliasing
+ * word (as in rule 1) that began before the read ended, plus "the
+ * initial data" when the value is 0 or an object's initial word.  The
+ * read is rejected only when every candidate is overwritten; an
+ * observation counts only when every candidate source of the value it
+ * saw began after k ended.  Writes by other CPUs that overlap k or w
+ * in time are concurrent: they never make anything older.
+ *
+ * Replacing the mapping resets a word: an mmap, munmap, madvise or exit
+ * of p, an access of p that failed with ENOMEM (the model killed p), or
+ * a fork creating p, that ends after k begins (and begins before the
+ * read ends) cancels k as an overwrite.  Runs with failure
+ * injection are not judged (an injected pager or swap error may turn a
+ * page into zeros).
+ */
+
+/* the initial data: 0 or an object's word at this offset in its page */
+static int
+is_initial(uint64_t v, uint64_t pgoff)
+{
+	return v == 0 || is_obj_initial(v, pgoff);
+}
+
+/* aliases: a write to word w may be what a read of word a sees */
+static int
+aliases(uint64_t w, uint64_t a)
+{
+	return w == a || (omp.objs != 0 && w % OMP_PAGE == a % OMP_PAGE);
+}
+
+/* good_write: operation i is a write that stored its value */
+static int
+good_write(int i)
+{
+	return omp.p->ops[i].op == PROG_WRITE && omp.rec[i].done &&
+	    omp.rec[i].err == 0 && omp.rec[i].begin != 0;
+}
+
+/*
+ * src_minbegin: the earliest begin step of a candidate source of the
+ * value read (or written) by operation o; 0 when the initial data is a
+ * candidate (nothing is known to be newer).
+ */
+static uint32_t
+src_minbegin(int o)
+{
+	const struct prog_op *op = &omp.p->ops[o];
+	uint64_t v, a = op->addr & ~7ULL;
+	uint32_t m = 0;
+	int i;
+
+	if (op->op == PROG_WRITE)
+		return omp.rec[o].begin;
+	v = omp.rec[o].val;
+	if (is_initial(v, a % OMP_PAGE))
+		return 0;
+	for (i = 0; i < omp.p->nops; i++) {
+		if (!good_write(i) || omp.p->ops[i].value != v ||
+		    omp.rec[i].begin > omp.rec[o].end ||
+		    !aliases(omp.p->ops[i].addr & ~7ULL, a))
+			continue;
+		if (m == 0 || omp.rec[i].begin < m)
+			m = omp.rec[i].begin;
+	}
+	return m;
+}
+
+/* resets: operation i may replace process pr's pages */
+static int
+resets(int i, int pr)
+{
+	const struct prog_op *op = &omp.p->ops[i];
+
+	switch (op->op) {
+	case PROG_MMAP:
+	case PROG_MUNMAP:
+	case PROG_MADVISE:
+	case PROG_EXIT:
+		return op->proc == pr;
+	case PROG_FORK:
+		return op->proc2 == pr;
+	case PROG_READ:
+	case PROG_WRITE:
+		/* ENOMEM: the model killed the process (fuzz/run.c) */
+		return op->proc == pr && omp.rec[i].done &&
+		    omp.rec[i].err == ENOMEM;
+	default:
+		return 0;
+	}
+}
+
+/* rule 3 for read r: returns 0 or -1 with *f set */
+static int
+check_monotonic(int r, struct oracle_mp_finding *f)
+{
+	const struct prog_op *rd = &omp.p->ops[r], *op;
+	const struct omp_rec *rr = &omp.rec[r];
+	uint64_t a = rd->addr & ~7ULL, pg = a / OMP_PAGE, v = rr->val;
+	uint32_t seen = 0, lastreset = 0, kill = 0, m;
+	int i, obs = -1, k = -1;
+
+	/* what this CPU saw on the page before: the newest known write */
+	for (i = 0; i < omp.p->nops; i++) {
+		op = &omp.p->ops[i];
+		if (i == r || omp.rec[i].cpu != rr->cpu ||
+		    omp.rec[i].end == 0 || omp.rec[i].end > rr->begin ||
+		    !omp.rec[i].done || omp.rec[i].err != 0 ||
+		    op->proc != rd->proc ||
+		    (op->addr & ~7ULL) / OMP_PAGE != pg ||
+		    (op->op != PROG_READ && op->op != PROG_WRITE))
+			continue;
+		if ((m = omp.minb[i]) > seen) {
+			seen = m;
+			obs = i;
+		}
+	}
+	if (seen == 0)
+		return 0;
+	/* the last replacement of the process's pages before the read */
+	for (i = 0; i < omp.p->nops; i++)
+		if (omp.rec[i].begin != 0 && omp.rec[i].begin < rr->end &&
+		    resets(i, rd->proc) && omp.rec[i].end > lastreset)
+			lastreset = omp.rec[i].end;
+	/* the latest-starting write of the word that the CPU knows of */
+	for (i = 0; i < omp.p->nops; i++)
+		if (good_write(i) && omp.p->ops[i].proc == rd->proc &&
+		    (omp.p->ops[i].addr & ~7ULL) == a &&
+		    omp.rec[i].end < seen && omp.rec[i].begin > lastreset &&
+		    omp.rec[i].begin > kill) {
+			kill = omp.rec[i].begin;
+			k = i;
+		}
+	if (k < 0)
+		return 0;
+	/*
+	 * every candidate source of the value read must be overwritten
+	 * (the initial data is: it ended before the first step)
+	 */
+	omp.monotonic++;
+	for (i = 0; i < omp.p->nops; i++)
+		if (good_write(i) && omp.p->ops[i].value == v &&
+		    omp.rec[i].begin <= rr->end &&
+		    aliases(omp.p->ops[i].addr & ~7ULL, a) &&
+		    (omp.rec[i].end == 0 || omp.rec[i].end >= kill))
+			return 0;
+	f->op = r;
+	f->reason = "read returned a value older than one this CPU saw";
+	snprintf(f->detail, sizeof(f->detail), "cpu%d got 0x%llx, but op %d "
+	    "(steps %u-%u) overwrote it before a write this CPU saw on the "
+	    "page began (step %u, seen by op %d)", rr->cpu,
+	    (unsigned long long)v, k, omp.rec[k].begin, omp.rec[k].end,
+	    seen, obs);
+	return -1;
+}
+
+/* injected: the run has failure injection (rule 3 does not apply) */
+static int
+injected(void)
+{
+	int i;
+
+	for (i = 0; i < PROG_NINJECT; i++)
+		if (omp.p->cfg.inject[i].mode != PROG_INJ_NONE)
+			return 1;
+	for (i = 0; i < omp.p->nops; i++)
+		if (omp.p->ops[i].inj_point != PROG_INJ_NOPOINT)
+			return 1;
+	return 0;
 }
 
 /*
@@ -379,6 +566,17 @@ oracle_mp_finish(struct oracle_mp_finding *f)
 		if (omp.p->ops[i].op == PROG_READ && omp.rec[i].done &&
 		    omp.rec[i].err == 0 && check_provenance(i, f) != 0)
 			return -1;
+	if (!injected()) {
+		for (i = 0; i < omp.p->nops; i++)
+			omp.minb[i] = omp.rec[i].done && omp.rec[i].err == 0 &&
+			    (omp.p->ops[i].op == PROG_READ ||
+			    omp.p->ops[i].op == PROG_WRITE) ? src_minbegin(i) : 0;
+		for (i = 0; i < omp.p->nops; i++)
+			if (omp.p->ops[i].op == PROG_READ &&
+			    omp.rec[i].done && omp.rec[i].err == 0 &&
+			    omp.rec[i].end != 0 && check_monotonic(i, f) != 0)
+				return -1;
+	}
 	if (sequential())
 		return replay(f);
 	return 0;
@@ -394,4 +592,10 @@ int
 oracle_mp_checked(void)
 {
 	return omp.checked;
+}
+
+int
+oracle_mp_monotonic(void)
+{
+	return omp.monotonic;
 }

@@ -24,14 +24,27 @@
  *	without ENOMEM (the outcomes the single-CPU rules accept there
  *	depend on which CPU consumed an injected failure); the pagedaemon
  *	CPU is allowed (it changes where pages are, not what they hold).
+ *   3. monotonic reads (runs without failure injection; UVM.md
+ *	invariant 9): once a CPU has observed a write w on a page of a
+ *	process (it performed w, or read a value whose every possible
+ *	source began no earlier than w), a later read by that CPU of a
+ *	word of that page must not return a value that a write k of that
+ *	word in that process overwrote before w began (every candidate
+ *	source of the value ended before k began; the initial data
+ *	always did).  Writes that overlap in time are concurrent and
+ *	never older than each other; an mmap, munmap, madvise or exit of
+ *	the process, an access of it failing with ENOMEM (the model kills
+ *	it), or a fork creating it, ending after k began cancels k.  Catches a CPU that keeps reading the pre-COW page (a stale
+ *	TLB entry) after it saw a newer write on the copy.
  *
  * Sound, not complete: a correct model never fails these checks.  What
  * it cannot see: wrong values among the allowed ones in runs whose
- * operations overlap (a lost write, a stale value re-read after a newer
- * one, a COW leak between processes that wrote the same value to the
- * same address); anything in runs with injection or ENOMEM beyond rule
- * 1.  Write values are used as the program gives them (not made
- * unique): rule 1 is sharper when they are distinct.
+ * operations overlap beyond rule 3 (a lost write, a stale value read by
+ * a CPU that saw nothing newer on that page, a COW leak between
+ * processes that wrote the same value to the same address); anything
+ * in runs with injection beyond rule 1, or with ENOMEM beyond rules 1
+ * and 3.  Write values are used as the program gives them (not made
+ * unique): rules 1 and 3 are sharper when they are distinct.
  *
  * UVMFUZZ_TRACE=1 in the environment: every begin and end is printed to
  * stderr, "uvmfuzz: trace: step N cpuC begin op K: <op>" and
@@ -68,5 +81,6 @@ int	oracle_mp_finish(struct oracle_mp_finding *f);
 /* results of the last oracle_mp_finish */
 int	oracle_mp_replayed(void);	/* 1: rule 2 applied */
 int	oracle_mp_checked(void);	/* reads checked by rule 1 */
+int	oracle_mp_monotonic(void);	/* reads rule 3 could judge */
 
 #endif /* _FUZZ_ORACLE_MP_H_ */

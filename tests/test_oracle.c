@@ -4,6 +4,11 @@
  * read-through and copy on write, shared objects across processes,
  * partial munmap, mprotect denial, mlock, inheritance NONE/ZERO and
  * poisoning.  The model is not involved.
+ *
+ * Also the concurrency oracle's rule 3 (fuzz/oracle_mp.h: a CPU never
+ * reads a value older than one it saw), fed hand-built event sequences
+ * (which CPU began and ended which operation, in which order, and what
+ * it returned) without running anything.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,10 +16,14 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <string.h>
 
 #include "uvm_sim.h"
 #include "oracle.h"
+#include "oracle_mp.h"
+#include "prog.h"
 
+#define nitems(a)	(sizeof(a) / sizeof((a)[0]))
 #define PG		4096ULL
 #define A		0x10000ULL	/* a mapping address */
 #define B		0x80000ULL	/* another one */
@@ -322,6 +331,111 @@ test_poison(void **state)
 	assert_false(pd.flags & ORACLE_MAYPOISON);
 }
 
+/*
+ * A store failing (injected swap-read error) on a page still shared
+ * copy-on-write: the read that failed may have been the fault's own
+ * copy's (case 1B put it in the amap before pmap_enter failed and the
+ * pagedaemon paged it out), so the writer's page is lost and the other
+ * sharers' only maybe; their first access settles it for all of them.
+ * A store failing on a page shared through MAP_INHERIT_SHARE (one anon,
+ * no copy-on-write) poisons it for every sharer.
+ */
+static void
+test_poison_cow_write(void **state)
+{
+	struct oracle_pred pd;
+
+	assert_int_equal(anon(0, A, 2, RW, PRIV, 1), 0);
+	wr(0, A, 3);
+	wr(0, A + PG, 4);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(oracle_fork(0, 2), 0);
+	oracle_access_predict(1, A, 1, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_int_equal(pd.flags, 0);
+	assert_int_equal(oracle_access_check(&pd, 1, EACCES, 0, 1), 1);
+	oracle_access_done(1, A, 1, 9, EACCES);
+	assert_int_equal(err(1, A, 0), EACCES);
+	assert_int_equal(err(1, A, 1), EACCES);
+	assert_int_equal(rd(1, A + PG), 4);
+	/* p0 and p2 still share the page: maybe poisoned */
+	oracle_access_predict(2, A, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_int_equal(pd.flags, ORACLE_MAYPOISON);
+	oracle_access_predict(0, A, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_int_equal(pd.flags, ORACLE_MAYPOISON);
+	assert_int_equal(pd.val, 3);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 0), 1);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 3, 0), 1);
+	assert_int_equal(oracle_access_check(&pd, 0, 0, 9, 0), 0);
+	/* p0's read succeeds: intact for p2 too; p1 stays poisoned */
+	oracle_access_done(0, A, 0, 0, 0);
+	oracle_access_predict(2, A, 0, &pd);
+	assert_int_equal(pd.flags, 0);
+	assert_int_equal(pd.val, 3);
+	assert_int_equal(err(1, A, 0), EACCES);
+	/* the other way: p1's write fails, then p2's read: lost for p0 */
+	oracle_access_predict(1, A + PG, 1, &pd);
+	assert_int_equal(oracle_access_check(&pd, 1, EACCES, 0, 1), 1);
+	oracle_access_done(1, A + PG, 1, 9, EACCES);
+	oracle_access_predict(2, A + PG, 0, &pd);
+	assert_int_equal(pd.flags, ORACLE_MAYPOISON);
+	assert_int_equal(oracle_access_check(&pd, 0, EACCES, 0, 0), 1);
+	oracle_access_done(2, A + PG, 0, 0, EACCES);
+	assert_int_equal(err(0, A + PG, 0), EACCES);
+	assert_int_equal(err(0, A + PG, 1), EACCES);
+	assert_int_equal(err(1, A + PG, 0), EACCES);
+	assert_int_equal(rd(0, A), 3);
+	/* MAP_INHERIT_SHARE: one page for both, poisoned for both */
+	assert_int_equal(anon(0, B, 1, RW, PRIV, 0), 0);
+	wr(0, B, 5);
+	assert_int_equal(oracle_fork(0, 3), 0);
+	oracle_access_predict(3, B, 1, &pd);
+	assert_int_equal(oracle_access_check(&pd, 1, EACCES, 0, 1), 1);
+	oracle_access_done(3, B, 1, 6, EACCES);
+	assert_int_equal(err(3, B, 0), EACCES);
+	assert_int_equal(err(0, B, 0), EACCES);
+}
+
+/*
+ * Wiring a read-only anonymous range zero-fills its anons (a read fault
+ * promotes): after munlock and fork, parent and child share them, so a
+ * swap-read error in the parent's next mlock makes the child's pages
+ * maybe poisoned too.  A read-only private object page is not copied
+ * by wiring: it still follows the object.
+ */
+static void
+test_wire_readonly_anon(void **state)
+{
+	struct oracle_pred pd;
+
+	assert_int_equal(anon(0, A, 2, RO, PRIV, 1), 0);
+	assert_int_equal(oracle_mlock(0, A, 2), 0);
+	assert_int_equal(oracle_munlock(0, A, 2), 0);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(oracle_doubt(1, A, 2), 0);
+	oracle_maybe_poison(0, A, 2);
+	assert_int_equal(oracle_doubt(1, A, 2), 1);
+	oracle_access_predict(1, A + PG, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_int_equal(pd.flags, ORACLE_MAYPOISON);
+	assert_int_equal(pd.val, 0);
+	/* untouched and not wired: nothing shared, nothing in doubt */
+	assert_int_equal(anon(0, B, 1, RO, PRIV, 1), 0);
+	assert_int_equal(oracle_fork(0, 2), 0);
+	oracle_maybe_poison(0, B, 1);
+	assert_int_equal(oracle_doubt(2, B, 1), 0);
+	/* a read-only private object mapping wired: no copy */
+	assert_int_equal(oracle_mmap(0, B, 1, RO, RWX, PRIV | FIX | OBJ, 1, 0,
+	    1, 0), 0);
+	assert_int_equal(oracle_mmap(0, B + PG, 1, RW, RWX, SHR | FIX | OBJ, 1,
+	    0, 1, 0), 0);
+	assert_int_equal(oracle_mlock(0, B, 1), 0);
+	wr(0, B + PG, 9);
+	assert_int_equal(rd(0, B), 9);
+}
+
 static void
 test_reset(void **state)
 {
@@ -339,6 +453,169 @@ test_reset(void **state)
 	    UVM_SIM_OBJPAGES - 1), 0);
 }
 
+/*
+ * Rule 3.  Program (2 CPUs, one anon page of p0 at 0x10000):
+ *	op0 cpu0 mmap		op3 cpu1 write 0x10008 =3 (w)
+ *	op1 cpu0 write =1 (s)	op4 cpu0 read 0x10008 (sees w)
+ *	op2 cpu1 write =2 (k)	op5 cpu0 read 0x10000
+ * plus, in test_mp_reset, op6 cpu1 munmap and op7 cpu1 mmap again.
+ */
+static const char mp_text[] =
+    "config cpus=2\n"
+    "cpu0: mmap p0 0x10000 1 rw- private anon\n"
+    "cpu0: write p0 0x10000 =1\n"
+    "cpu1: write p0 0x10000 =2\n"
+    "cpu1: write p0 0x10008 =3\n"
+    "cpu0: read p0 0x10008\n"
+    "cpu0: read p0 0x10000\n"
+    "cpu1: munmap p0 0x10000 1\n"
+    "cpu1: mmap p0 0x10000 1 rw- private anon\n";
+
+static struct prog mp_prog;
+
+/* an event of a hand-built run: +op begins, -op ends (op >= 1: op - 1) */
+struct mp_ev {
+	int		ev;
+	uint64_t	val;		/* a read's value, at its end */
+};
+
+/*
+ * mp_run: feed the events of ops 0..nops-1 of mp_text to the oracle in
+ * order (op k on cpu k's CPU, every operation succeeds; an mmap
+ * returns 0x10000) and judge.  Returns oracle_mp_finish's result.
+ */
+static int
+mp_run(int nops, const struct mp_ev *ev, int nev,
+    struct oracle_mp_finding *f)
+{
+	char err[256];
+	int i, op;
+
+	if (prog_parse(mp_text, strlen(mp_text), "mp.prog", &mp_prog, err,
+	    sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
+	assert_int_equal(mp_prog.nops, 8);
+	mp_prog.nops = nops;
+	oracle_mp_start(&mp_prog);
+	for (i = 0; i < nev; i++) {
+		op = (ev[i].ev > 0 ? ev[i].ev : -ev[i].ev) - 1;
+		assert_true(op >= 0 && op < nops);
+		if (ev[i].ev > 0)
+			oracle_mp_begin(mp_prog.ops[op].cpu, op);
+		else {
+			oracle_mp_result(op, 0, ev[i].val,
+			    mp_prog.ops[op].op == PROG_MMAP ? 0x10000 : 0);
+			oracle_mp_end(mp_prog.ops[op].cpu, op);
+		}
+	}
+	memset(f, 0, sizeof(*f));
+	return oracle_mp_finish(f);
+}
+
+/*
+ * s ends (step 4) before k begins (5); k ends (6) before w begins (7);
+ * cpu0's op4 overlaps w (no sequential replay) and reads 3: cpu0 knows
+ * k.  op5 then reads s's 1: rejected, at op 5.  Reading k's 2 instead
+ * is accepted.
+ */
+static void
+test_mp_stale_rejected(void **state)
+{
+	struct mp_ev ev[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { -3, 0 },
+		{ 4, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 6, 0 }, { -6, 1 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(mp_run(6, ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 5);
+	assert_string_equal(f.reason,
+	    "read returned a value older than one this CPU saw");
+	assert_string_equal(f.detail, "cpu0 got 0x1, but op 2 (steps 5-6) "
+	    "overwrote it before a write this CPU saw on the page began "
+	    "(step 7, seen by op 4)");
+	assert_int_equal(oracle_mp_replayed(), 0);
+	assert_int_equal(oracle_mp_monotonic(), 1);
+
+	ev[11].val = 2;
+	assert_int_equal(mp_run(6, ev, nitems(ev), &f), 0);
+	assert_int_equal(oracle_mp_monotonic(), 1);
+}
+
+/* the initial 0 is older than any write: rejected the same way */
+static void
+test_mp_stale_initial(void **state)
+{
+	struct mp_ev ev[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { -3, 0 },
+		{ 4, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 6, 0 }, { -6, 0 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(mp_run(6, ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 5);
+	assert_string_equal(f.reason,
+	    "read returned a value older than one this CPU saw");
+}
+
+/*
+ * s and k overlap (k begins at 4, s ends at 5): they are concurrent,
+ * either may be last; reading s's 1 after seeing w is accepted.
+ */
+static void
+test_mp_concurrent_accepted(void **state)
+{
+	const struct mp_ev ev[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { 3, 0 }, { -2, 0 }, { -3, 0 },
+		{ 4, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 6, 0 }, { -6, 1 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(mp_run(6, ev, nitems(ev), &f), 0);
+	assert_int_equal(oracle_mp_monotonic(), 1);
+}
+
+/*
+ * w begins (6) before k ends (7): seeing w tells cpu0 nothing about k;
+ * reading 1 is accepted (the only write cpu0 knows overwrote the word,
+ * before step 6, is s itself, its own op1).
+ */
+static void
+test_mp_unseen_accepted(void **state)
+{
+	const struct mp_ev ev[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { 4, 0 },
+		{ -3, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 6, 0 }, { -6, 1 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(mp_run(6, ev, nitems(ev), &f), 0);
+	assert_int_equal(oracle_mp_monotonic(), 1);
+}
+
+/*
+ * cpu1 unmaps and maps the page again after w (ops 6, 7, steps 11-14),
+ * before cpu0's op5 (15-16) reads 0: the new page's 0 is accepted.
+ * Without the munmap/mmap (first run, 6 ops) the same 0 is rejected.
+ */
+static void
+test_mp_reset_accepted(void **state)
+{
+	const struct mp_ev ev[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { -3, 0 },
+		{ 4, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 7, 0 }, { -7, 0 },
+		{ 8, 0 }, { -8, 0 }, { 6, 0 }, { -6, 0 },
+	};
+	const struct mp_ev ev6[] = {
+		{ 1, 0 }, { -1, 0 }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { -3, 0 },
+		{ 4, 0 }, { 5, 0 }, { -4, 0 }, { -5, 3 }, { 6, 0 }, { -6, 0 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(mp_run(6, ev6, nitems(ev6), &f), -1);
+	assert_int_equal(mp_run(8, ev, nitems(ev), &f), 0);
+}
+
 int
 main(void)
 {
@@ -353,7 +630,14 @@ main(void)
 		cmocka_unit_test_setup(test_mlock, setup),
 		cmocka_unit_test_setup(test_inherit_none_zero, setup),
 		cmocka_unit_test_setup(test_poison, setup),
+		cmocka_unit_test_setup(test_poison_cow_write, setup),
+		cmocka_unit_test_setup(test_wire_readonly_anon, setup),
 		cmocka_unit_test_setup(test_reset, setup),
+		cmocka_unit_test(test_mp_stale_rejected),
+		cmocka_unit_test(test_mp_stale_initial),
+		cmocka_unit_test(test_mp_concurrent_accepted),
+		cmocka_unit_test(test_mp_unseen_accepted),
+		cmocka_unit_test(test_mp_reset_accepted),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
