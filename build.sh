@@ -17,7 +17,8 @@ cd "$(dirname "$0")"
 
 JOBS=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 PACKAGES="clang-14 libclang-rt-14-dev llvm-14 afl++ libbsd-dev libcmocka-dev
-    python3 python3-pytest python3-yaml make binutils git zip"
+    python3 python3-pytest python3-yaml python3-matplotlib make binutils git
+    zip"
 
 die() {
 	echo "build.sh: $*" >&2
@@ -110,7 +111,7 @@ ensure_packages() {
 	local missing
 	command -v dpkg-query >/dev/null 2>&1 || {
 		echo "build.sh: not Debian/Ubuntu: install clang-14, llvm-14," \
-		    "AFL++, libbsd, cmocka, pytest, PyYAML, zip by hand" >&2
+		    "AFL++, libbsd, cmocka, pytest, PyYAML, matplotlib, zip by hand" >&2
 		return 0
 	}
 	missing=$(need_packages | xargs)

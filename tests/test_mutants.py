@@ -1,6 +1,10 @@
 """The planted-bug mutants (fuzz/mutants/): every patch still applies to
-the tree, and every mutant recorded in fuzz/mutants/detected.txt is still
-found by its scenario program while the correct tree passes it."""
+the tree; every mutant recorded in fuzz/mutants/detected.txt is still
+found by its scenario program while the correct tree passes it, and the
+ones recorded as `fuzz` are still found by one short fuzzing trial (the
+CI form of `uvmfuzz bench --mutant`); a patch that does not apply is an
+error, never a silent skip."""
+import json
 import os
 import subprocess
 import sys
@@ -10,12 +14,25 @@ import pytest
 from conftest import ROOT
 
 MUT = os.path.join(ROOT, "fuzz", "mutants")
+MUTANTS_PY = os.path.join(MUT, "mutants.py")
 PATCHES = sorted(f for f in os.listdir(MUT) if f.endswith(".patch"))
+# the CI fuzzing trial: libFuzzer -seed=1, at most this many seconds
+# (the recorded ones are found in a few seconds: fuzz/mutants/results/)
+QUICK_BUDGET = 60
 
 
 def detected():
+    """detected.txt: [(id, how)], how `fuzz`, `scenario` or
+    `fuzz+scenario`"""
+    out = []
     with open(os.path.join(MUT, "detected.txt")) as f:
-        return [l.strip() for l in f if l.strip() and not l.startswith("#")]
+        for line in f:
+            line = line.split("#")[0].split()
+            if line:
+                assert len(line) == 2 and line[1] in (
+                    "fuzz", "scenario", "fuzz+scenario"), line
+                out.append((line[0], line[1]))
+    return out
 
 
 def test_every_bugs_row_has_a_mutant():
@@ -34,13 +51,68 @@ def test_patch_applies(patch):
 
 
 def test_recorded_mutants_detected(tmp_path):
-    ids = detected()
-    assert ids, "fuzz/mutants/detected.txt lists no mutant"
-    r = subprocess.run([sys.executable, os.path.join(MUT, "mutants.py"),
-                        "check", "--workdir", str(tmp_path)] + ids,
+    rec = detected()
+    assert rec, "fuzz/mutants/detected.txt lists no mutant"
+    ids = [i for i, _ in rec]
+    assert len(set(ids)) == len(ids)
+    fz = [i for i, how in rec if "fuzz" in how]
+    sc = [i for i, how in rec if "scenario" in how]
+    r = subprocess.run([sys.executable, MUTANTS_PY, "check", "--json",
+                        "--workdir", str(tmp_path), "--fuzz",
+                        str(QUICK_BUDGET), "--fuzz-seed", "1",
+                        "--fuzz-ids", ",".join(fz)] + ids,
                        cwd=ROOT, capture_output=True, text=True,
-                       timeout=1800)
-    assert r.returncode == 0, r.stdout + r.stderr
-    for i in ids:
-        line = [l for l in r.stdout.splitlines() if l.split()[:1] == [i]]
-        assert line and line[0].split()[1] == "OK", r.stdout
+                       timeout=3600)
+    # exit 1 when a scenario fails: those of fuzz-only ids may
+    assert r.returncode in (0, 1), r.stdout[-3000:] + r.stderr
+    res = {x["id"]: x for x in json.loads(r.stdout)}
+    assert sorted(res) == sorted(ids)
+    for i in sc:
+        assert res[i]["ok"], res[i]
+    for i in fz:
+        f = res[i]["fuzz"]
+        assert f["detected"], (i, f)
+        assert f["also_on_correct"] is False and f["seconds"] <= \
+            QUICK_BUDGET + 5, (i, f)
+    for i in set(ids) - set(fz):
+        assert "fuzz" not in res[i]
+    for i in ids:	# every patch applied and built
+        assert res[i]["applies"] and "error" not in res[i], res[i]
+
+
+def broken_patch_dir(tmp_path):
+    """a mutants directory holding Z9, a patch that cannot apply"""
+    d = tmp_path / "mutants"
+    d.mkdir()
+    (d / "Z9-broken.patch").write_text(
+        "Id: Z9\nOracle: invariant\nTarget: fault\n"
+        "--- a/uvm/uvm_fault.c\n+++ b/uvm/uvm_fault.c\n"
+        "@@ -1,2 +1,2 @@\n-this line is not in the file\n"
+        "+nor is this one\n context that does not exist\n")
+    (d / "Z9.prog").write_text("config cpus=1\n")
+    return d
+
+
+def test_patch_not_applying_fails_check(tmp_path):
+    env = dict(os.environ, UVMFUZZ_MUTANTS_DIR=str(broken_patch_dir(
+        tmp_path)))
+    r = subprocess.run([sys.executable, MUTANTS_PY, "check", "--workdir",
+                        str(tmp_path / "w"), "Z9"], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.startswith("mutants.py: Z9: patch does not apply: ")
+    assert len(r.stderr.splitlines()) == 1 and r.stdout == ""
+    assert not (tmp_path / "w").exists()	# refused before any build
+
+
+def test_patch_not_applying_fails_bench(tmp_path):
+    env = dict(os.environ, UVMFUZZ_MUTANTS_DIR=str(broken_patch_dir(
+        tmp_path)))
+    r = subprocess.run([os.path.join(ROOT, "fuzz", "uvmfuzz"), "bench",
+                        "--mutant", "Z9", "--trials", "1", "--budget", "1",
+                        "--out", str(tmp_path / "o")], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2
+    assert r.stderr.startswith("uvmfuzz: Z9: patch does not apply: ")
+    assert len(r.stderr.splitlines()) == 1 and r.stdout == ""
+    assert not (tmp_path / "o").exists()

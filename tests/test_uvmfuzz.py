@@ -118,6 +118,14 @@ def test_repro_odd_inputs(built, files):
     ("coverage", "--corpus", "/nonexistent-dir"),
     ("bench",),
     ("bench", "--exec", "--time", "0"),
+    ("bench", "--mutant", "Q99"),
+    ("bench", "--mutant", ","),
+    ("bench", "--mutant", "M1", "--exec"),
+    ("bench", "--mutant", "M1", "--target", "all"),
+    ("bench", "--mutant", "M1", "--engine", "honggfuzz"),
+    ("bench", "--mutant", "O8", "--engine", "afl"),
+    ("bench", "--mutant", "M1", "--out", "/proc/x"),
+    ("bench", "--exec", "--out", "/tmp/x"),
 ])
 def test_bad_arguments(built, args):
     assert_usage_error(uvmfuzz(*args))
@@ -306,6 +314,8 @@ def test_output_paths_checked_first(built, tmp_path):
     ("gate", "--time", "-1"),
     ("gate", "--runs", "0"),
     ("bench", "--exec", "--time", "-2"),
+    ("bench", "--mutant", "M1", "--trials", "0"),
+    ("bench", "--mutant", "M1", "--budget", "-1"),
 ])
 def test_numeric_options(args):
     """6: every numeric option is validated by the parser"""
@@ -394,3 +404,102 @@ def test_no_temp_leaks(built, tmp_path):
     assert left in ([], ["triage"]) or (d / "report.json").exists(), left
     if not (d / "report.json").exists() and (d / "triage").exists():
         assert os.listdir(d / "triage") == []
+
+
+# the mutant M1 (fuzz/mutants/M1-*.patch) makes a case-1A fault map a
+# shared anon writable: invariant 3; a seed of corpus/fault reaches case
+# 1A on a shared anon, so the fuzzer finds it before any mutation
+BENCH_KEYS = {"version", "command", "tree", "started", "finished",
+              "interrupted", "trials", "budget", "engine", "target",
+              "machine", "mutants", "control"}
+MUTANT_KEYS = {"id", "name", "oracle", "target", "sanitizer", "engine",
+               "applies", "build_seconds", "fuzz", "baseline", "ratio",
+               "ratio_is_lower_bound"}
+TRIAL_KEYS = {"seed", "kind", "msg", "seconds", "in_seeds", "input",
+              "also_on_correct", "expected", "detected"}
+
+
+def test_bench_mutant_shape(built, tmp_path):
+    """bench --mutant M1 --trials 1: exact JSON and table shape"""
+    out = tmp_path / "o"
+    r = uvmfuzz("bench", "--mutant", "M1", "--trials", 1, "--budget", 5,
+                "--out", out, "--workdir", tmp_path / "w", timeout=1800)
+    assert r.returncode in (0, 1), r.stdout + r.stderr
+    res = json.load(open(out / "bench.json"))
+    assert set(res) == BENCH_KEYS
+    assert (res["version"], res["trials"], res["budget"], res["engine"],
+            res["target"], res["interrupted"]) == (1, 1, 5, "libfuzzer",
+                                                   "auto", False)
+    assert res["finished"] is not None
+    [m] = res["mutants"]
+    assert set(m) == MUTANT_KEYS
+    assert (m["id"], m["name"], m["oracle"], m["target"], m["sanitizer"],
+            m["engine"], m["applies"]) == (
+        "M1", "1a-shared-anon-writable", "invariant", "fault", "asan",
+        "libfuzzer", True)
+    fz = m["fuzz"]
+    assert set(fz) == {"detected", "median_seconds", "trials"}
+    [t] = fz["trials"]
+    assert set(t) == TRIAL_KEYS
+    assert (t["seed"], t["kind"], t["in_seeds"], t["expected"],
+            t["detected"], t["also_on_correct"], t["input"]) == (
+        1, "invariant", True, True, True, False, "inputs/M1-fuzz-1.bin")
+    assert t["msg"].startswith("invariant 3: anon ")
+    assert fz["detected"] == 1 and fz["median_seconds"] == t["seconds"]
+    assert (out / "inputs" / "M1-fuzz-1.bin").is_file()
+    bl = m["baseline"]
+    [b] = bl["trials"]
+    assert set(b) == TRIAL_KEYS and b["seed"] == 1
+    assert bl["detected"] == int(b["detected"])
+    f = max(t["seconds"], 0.1)
+    if b["detected"]:
+        assert m["ratio"] == round(max(b["seconds"], 0.1) / f, 1)
+        assert m["ratio_is_lower_bound"] is False
+    else:
+        assert m["ratio"] == round(5 / f, 1)
+        assert m["ratio_is_lower_bound"] is True
+    c = res["control"]
+    assert [(g["target"], g["sanitizer"], g["engine"], len(g["trials"]))
+            for g in c["fuzz"]] == [("fault", "asan", "libfuzzer", 1)]
+    assert [(g["sanitizer"], len(g["trials"])) for g in c["baseline"]] == \
+        [("asan", 1)]
+    n = sum(1 for p in ("fuzz", "baseline") for g in c[p]
+            for x in g["trials"] if x["kind"])
+    assert c["findings"] == n and r.returncode == (1 if n else 0)
+    md = open(out / "bench.md").read().splitlines()
+    row = [l for l in md if l.startswith("| M1 |")]
+    assert len(row) == 1
+    cells = [x.strip() for x in row[0].split("|")[1:-1]]
+    assert cells[:6] == ["M1", "fault", "invariant", "asan", "1/1",
+                         "%.1f" % t["seconds"]]
+    assert cells[6] == "%d/1" % bl["detected"]
+    assert open(out / "bench.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    # the built base is kept for the next run, the mutant's clone is not
+    assert (tmp_path / "w" / "base").is_dir()
+    assert not (tmp_path / "w" / "M1").exists()
+    # results are never overwritten
+    assert_usage_error(uvmfuzz("bench", "--mutant", "M1", "--out", out))
+
+
+def test_bench_mutant_interrupted(built, tmp_path):
+    """SIGTERM during a bench: exit 130, results so far kept and marked
+    interrupted, the temporary scratch tree removed"""
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    out = tmp_path / "o"
+    p = subprocess.Popen([UVMFUZZ, "bench", "--mutant", "M1,O1",
+                          "--trials", "2", "--budget", "30", "--out",
+                          str(out)], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, TMPDIR=str(tmp)))
+    for line in p.stdout:	# stop once the first trial is reported
+        if line.startswith("bench: M1   fuzz     seed 1:"):
+            break
+    p.send_signal(signal.SIGTERM)
+    rest, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err.strip().endswith("temporary files removed"), err
+    res = json.load(open(out / "bench.json"))
+    assert res["interrupted"] is True and res["finished"] is None
+    assert [m["id"] for m in res["mutants"]] in ([], ["M1"])
+    assert os.listdir(tmp) == []

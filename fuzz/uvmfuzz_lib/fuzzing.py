@@ -310,8 +310,13 @@ def cmd_fuzz(args):
 
 def cmd_bench(args):
     if not args.exec_:
-        raise UsageError("nothing to measure: give --exec (the mutant "
-                         "benchmark is not part of this build yet)")
+        raise UsageError("nothing to measure: give --exec (exec/s) or "
+                         "--mutant ID|all (detection power)")
+    for opt in ("engine", "out", "workdir"):
+        if getattr(args, opt) not in (None, "libfuzzer"):
+            raise UsageError("--%s is a --mutant option: leave it out with "
+                             "--exec" % opt)
+    args.target = args.target or "all"
     if args.time <= 0:
         raise UsageError("--time %d: give a positive number of seconds"
                          % args.time)
