@@ -842,14 +842,7 @@ uvm_fault_upper(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		return ERESTART;
 	}
 
-	if (opg != NULL)
-		uvmfault_wire_move(opg, pg);
-	uvm_lock_pageq();
-	if (fault_type == VM_FAULT_WIRE)
-		uvm_pagewire(pg);
-	else if (pg->wire_count == 0)
-		uvm_pageactivate(pg);
-	uvm_unlock_pageq();
+	uvmfault_page_settle(opg, pg, fault_type);
 	if (fault_type == VM_FAULT_WIRE || opg != NULL) {
 		/* it stays in memory: its swap slot can go, it is dirty */
 		KASSERT(rw_write_held(amap->am_lock));

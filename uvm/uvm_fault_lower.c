@@ -354,14 +354,7 @@ uvm_fault_lower(struct uvm_faultinfo *ufi, struct uvm_faultctx *flt,
 		return ERESTART;
 	}
 
-	if (opg != NULL)
-		uvmfault_wire_move(opg, pg);
-	uvm_lock_pageq();
-	if (fault_type == VM_FAULT_WIRE)
-		uvm_pagewire(pg);
-	else if (pg->wire_count == 0)
-		uvm_pageactivate(pg);
-	uvm_unlock_pageq();
+	uvmfault_page_settle(opg, pg, fault_type);
 	if (anon != NULL)
 		uvmfault_unbusy(pg);
 

@@ -42,6 +42,8 @@ int	uvm_fault_lower(struct uvm_faultinfo *, struct uvm_faultctx *,
 struct vm_page *uvmfault_wired_prev(struct uvm_faultinfo *,
 	    struct uvm_faultctx *, vm_fault_t, struct vm_page *);
 void	uvmfault_wire_move(struct vm_page *, struct vm_page *);
+void	uvmfault_page_settle(struct vm_page *, struct vm_page *,
+	    vm_fault_t);
 void	uvmfault_pmfail_stale(struct uvm_faultinfo *, struct vm_page *,
 	    struct vm_page *);
 

@@ -120,6 +120,31 @@ uvmfault_wire_move(struct vm_page *opg, struct vm_page *pg)
 }
 
 /*
+ * uvmfault_page_settle: pg was just entered at the faulting va in place
+ * of opg (uvmfault_wired_prev; NULL if none): opg's wiring moves to pg
+ * (uvmfault_wire_move), a VM_FAULT_WIRE fault wires pg, and an unwired
+ * pg goes on the active queue.  Models the end of uvm_fault_upper() and
+ * uvm_fault_lower() (uvm_pagewire / uvm_pageactivate).
+ * => pg's owner locked (its anon's lock, else its object's), written
+ *    when opg != NULL (see uvmfault_wire_move).  Page queues unlocked.
+ */
+void
+uvmfault_page_settle(struct vm_page *opg, struct vm_page *pg,
+    vm_fault_t fault_type)
+{
+	KASSERT(pg->uanon != NULL ? rw_lock_held(pg->uanon->an_lock) :
+	    rw_lock_held(pg->uobject->vmobjlock));
+	if (opg != NULL)
+		uvmfault_wire_move(opg, pg);
+	uvm_lock_pageq();
+	if (fault_type == VM_FAULT_WIRE)
+		uvm_pagewire(pg);
+	else if (pg->wire_count == 0)
+		uvm_pageactivate(pg);
+	uvm_unlock_pageq();
+}
+
+/*
  * uvmfault_pmfail_stale: pmap_enter() failed after a promotion (1B, 2B):
  * the slot now holds the new anon, but the old translation at va (the
  * old page, read-only) is still there, so this map would keep reading
