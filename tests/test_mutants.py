@@ -116,3 +116,101 @@ def test_patch_not_applying_fails_bench(tmp_path):
     assert r.stderr.startswith("uvmfuzz: Z9: patch does not apply: ")
     assert len(r.stderr.splitlines()) == 1 and r.stdout == ""
     assert not (tmp_path / "o").exists()
+
+
+def check_refused(args, env=None):
+    r = subprocess.run([sys.executable, MUTANTS_PY] + [str(a) for a in args],
+                       cwd=ROOT, capture_output=True, text=True,
+                       timeout=120, env=env)
+    assert r.returncode == 2, r.stderr
+    assert len(r.stderr.splitlines()) == 1 and "Traceback" not in r.stderr
+    assert r.stderr.startswith("mutants.py: ") and r.stdout == ""
+    return r.stderr
+
+
+def test_check_bad_workdir(tmp_path):
+    """refused before any build: empty, inside the tree, a file, a
+    non-empty directory no run marked (left untouched)"""
+    assert "empty --workdir" in check_refused(["check", "M1", "--workdir",
+                                               ""])
+    assert "inside the source tree" in check_refused(
+        ["check", "M1", "--workdir", os.path.join(ROOT, "w")])
+    assert not os.path.exists(os.path.join(ROOT, "w"))
+    f = tmp_path / "f"
+    f.write_text("x")
+    assert "not a directory" in check_refused(["check", "M1", "--workdir",
+                                               f])
+    d = tmp_path / "d"
+    d.mkdir()
+    (d / "seeds-1").write_text("mine")
+    assert "not a uvmfuzz work directory" in check_refused(
+        ["check", "M1", "--workdir", d])
+    assert os.listdir(d) == ["seeds-1"]
+
+
+def test_check_bad_results_and_dir(tmp_path):
+    assert "cannot create it" in check_refused(
+        ["check", "M1", "--workdir", tmp_path / "w", "--results",
+         tmp_path / "no" / "r.jsonl"])
+    assert not (tmp_path / "w").exists()
+    env = dict(os.environ, UVMFUZZ_MUTANTS_DIR=str(tmp_path / "none"))
+    assert "cannot list the mutants" in check_refused(["list"], env)
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "Z1-x.patch").write_bytes(b"Id: Z1\nBug: \xff\n--- a/x\n")
+    env = dict(os.environ, UVMFUZZ_MUTANTS_DIR=str(d))
+    assert "header is not UTF-8" in check_refused(["list"], env)
+
+
+def test_ids_deduplicated():
+    """O1,o1 is one mutant, in check and in bench"""
+    sys.path.insert(0, os.path.join(ROOT, "fuzz"))
+    from uvmfuzz_lib import mutbench, mutants
+    assert [m["id"] for m in mutbench.parse_ids("O1,o1,M1")] == ["O1", "M1"]
+    assert [m["id"] for m in mutants.dedup([mutants.find_mutant("o1"),
+                                            mutants.find_mutant("O1")])] \
+        == ["O1"]
+
+
+def test_check_interrupted_during_build(tmp_path):
+    """SIGTERM while the base builds: exit 130 with one line, make and its
+    compilers stopped, this run's run-* directory removed, the marked
+    work directory kept"""
+    import signal
+    import time
+    sys.path.insert(0, os.path.join(ROOT, "fuzz"))
+    from uvmfuzz_lib import mutants
+    w = tmp_path / "w"
+    p = subprocess.Popen([sys.executable, MUTANTS_PY, "check", "M1",
+                          "--workdir", str(w)], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         text=True)
+    make = None
+    while make is None and p.poll() is None:
+        for q in mutants.descendants(p.pid):
+            try:
+                with open("/proc/%d/comm" % q) as f:
+                    if f.read().strip() == "make":
+                        make = q
+            except OSError:
+                pass
+        time.sleep(0.05)
+    assert make is not None, p.communicate()
+    p.send_signal(signal.SIGTERM)
+    out, err = p.communicate(timeout=120)
+    assert p.returncode == 130, err
+    assert err == ("mutants.py: interrupted: results written so far are "
+                   "kept, this run's scratch files removed\n")
+    # make's session (it leads its own) is gone
+    left = []
+    for d in os.listdir("/proc"):
+        try:
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
+        except OSError:
+            continue
+        if d.isdigit() and int(st[st.rindex(")") + 2:].split()[3]) == make:
+            left.append(d)
+    assert left == []
+    assert sorted(os.listdir(w)) == [".lock", ".uvmfuzz-workdir", "base",
+                                     "base.build.log"]

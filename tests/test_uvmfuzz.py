@@ -476,7 +476,8 @@ def test_bench_mutant_shape(built, tmp_path):
     assert open(out / "bench.png", "rb").read(8) == b"\x89PNG\r\n\x1a\n"
     # the built base is kept for the next run, the mutant's clone is not
     assert (tmp_path / "w" / "base").is_dir()
-    assert not (tmp_path / "w" / "M1").exists()
+    assert sorted(os.listdir(tmp_path / "w")) == [
+        ".lock", ".uvmfuzz-workdir", "base", "base.build.log"]
     # results are never overwritten
     assert_usage_error(uvmfuzz("bench", "--mutant", "M1", "--out", out))
 
@@ -501,5 +502,174 @@ def test_bench_mutant_interrupted(built, tmp_path):
     assert err.strip().endswith("temporary files removed"), err
     res = json.load(open(out / "bench.json"))
     assert res["interrupted"] is True and res["finished"] is None
-    assert [m["id"] for m in res["mutants"]] in ([], ["M1"])
+    # the completed trial(s) of the interrupted mutant are kept, marked
+    [m] = res["mutants"]
+    assert m["id"] == "M1" and m["partial"] is True
+    assert len(m["fuzz"]["trials"]) >= 1
+    assert m["fuzz"]["trials"][0]["seed"] == 1
+    md = open(out / "bench.md").read()
+    assert "interrupted: only the trials shown ran" in md
     assert os.listdir(tmp) == []
+
+
+# bench --mutant: bad input refused before anything is built or written
+
+
+def bench_refused(tmp_path, *args, **kw):
+    """bench --mutant with args: one usage line, exit 2, no --out left"""
+    r = uvmfuzz("bench", "--mutant", "M1", "--trials", 1, "--budget", 1,
+                *args, **kw)
+    assert_usage_error(r)
+    assert not (tmp_path / "o").exists()
+    return r.stderr
+
+
+@pytest.mark.parametrize("args,msg", [
+    (("--workdir", ""), "empty --workdir"),
+    (("--workdir", os.path.join(ROOT, "scratch")), "inside the source tree"),
+    (("--workdir", ROOT), "inside the source tree"),
+    (("--out", ""), "empty --out"),
+    (("--budget", 2 ** 31), "at most 86400 seconds"),
+    (("--trials", 1001), "--trials 1001: at most 1000"),
+    (("--biglock",), "--biglock does not apply to --mutant"),
+    (("--time", 5), "--time does not apply to --mutant"),
+])
+def test_bench_mutant_bad_options(tmp_path, args, msg):
+    err = bench_refused(tmp_path, "--out", tmp_path / "o", *args)
+    assert msg in err, err
+    assert not os.path.exists(os.path.join(ROOT, "scratch"))
+
+
+@pytest.mark.parametrize("args", [("--trials", 2), ("--budget", 5),
+                                  ("--no-control",), ("--no-baseline",)])
+def test_bench_exec_rejects_mutant_options(args):
+    r = uvmfuzz("bench", "--exec", *args)
+    assert_usage_error(r)
+    assert "is a --mutant option" in r.stderr
+
+
+def test_bench_mutant_workdir_not_ours(tmp_path):
+    """a non-empty directory that no run marked is refused, untouched"""
+    w = tmp_path / "w"
+    w.mkdir()
+    for n in ("trial-x", "stress-y", "M1", "keep"):
+        (w / n).write_text(n)
+    err = bench_refused(tmp_path, "--out", tmp_path / "o", "--workdir", w)
+    assert "not empty and not a uvmfuzz work directory" in err
+    assert sorted(os.listdir(w)) == ["M1", "keep", "stress-y", "trial-x"]
+
+
+@pytest.mark.parametrize("make,msg", [
+    (lambda w: w.write_text("x"), "exists and is not a directory"),
+    (lambda w: (w.mkdir(), (w / ".uvmfuzz-workdir").write_text(""),
+                (w / "base").write_text("")), "base is not a directory"),
+    (lambda w: (w.mkdir(), (w / ".uvmfuzz-workdir").write_text(""),
+                (w / "base.build.log").mkdir()), "base.build.log is not a "
+     "file"),
+    (lambda w: (w.mkdir(), (w / ".uvmfuzz-workdir").write_text(""),
+                (w / "base" / "out" / "tools").mkdir(parents=True),
+                (w / "base" / "out" / "tools" / "progtool").write_text(""),
+                os.chmod(w / "base" / "out" / "tools" / "progtool", 0o755)),
+     "is an empty binary"),
+])
+def test_bench_mutant_bad_workdir(tmp_path, make, msg):
+    make(tmp_path / "w")
+    err = bench_refused(tmp_path, "--out", tmp_path / "o", "--workdir",
+                        tmp_path / "w")
+    assert msg in err, err
+
+
+def test_bench_mutant_workdir_locked(tmp_path):
+    """a second run on a work directory in use is refused"""
+    import fcntl
+    w = tmp_path / "w"
+    w.mkdir()
+    (w / ".uvmfuzz-workdir").write_text("")
+    with open(w / ".lock", "w") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        err = bench_refused(tmp_path, "--out", tmp_path / "o", "--workdir",
+                            w)
+    assert "in use by another run" in err
+    assert sorted(os.listdir(w)) == [".lock", ".uvmfuzz-workdir"]
+
+
+def test_bench_mutant_out_not_empty(tmp_path):
+    """an existing non-empty --out (a findings dir, say) is refused and
+    left as it was"""
+    o = tmp_path / "f"
+    o.mkdir()
+    (o / "meta.json").write_text("{}")
+    r = uvmfuzz("bench", "--mutant", "M1", "--out", o)
+    assert_usage_error(r)
+    assert "exists and is not empty" in r.stderr
+    assert os.listdir(o) == ["meta.json"]
+
+
+def test_bench_mutant_all_none_applies(tmp_path):
+    """--mutant all with no patch that applies stops before any build"""
+    d = tmp_path / "m"
+    d.mkdir()
+    (d / "Z9-broken.patch").write_text(
+        "Id: Z9\nOracle: invariant\nTarget: fault\n"
+        "--- a/uvm/uvm_fault.c\n+++ b/uvm/uvm_fault.c\n"
+        "@@ -1,2 +1,2 @@\n-not in the file\n+nor this\n")
+    r = run([UVMFUZZ, "bench", "--mutant", "all", "--out",
+             str(tmp_path / "o")], extra_env={"UVMFUZZ_MUTANTS_DIR": str(d)})
+    assert_usage_error(r)
+    assert "no mutant's patch applies" in r.stderr
+    assert not (tmp_path / "o").exists()
+
+
+def test_bench_md_ratio_and_partial():
+    """the table's ratio cell and the summary line agree (`>` a lower
+    bound, `-` none); an interrupted control is said so"""
+    import sys
+    sys.path.insert(0, os.path.join(ROOT, "fuzz"))
+    from uvmfuzz_lib import mutbench
+    assert mutbench.fmt_ratio({"ratio": None}) == "-"
+    assert mutbench.fmt_ratio({"ratio": 25.0,
+                               "ratio_is_lower_bound": True}) == ">25"
+    assert mutbench.fmt_ratio({"ratio": 3.5,
+                               "ratio_is_lower_bound": False}) == "3.5"
+    res = {"command": ["uvmfuzz", "bench"], "tree": "t",
+           "started": "2026-01-01T00:00:00Z", "finished": None,
+           "machine": {"cpus": 2, "load": 1.0}, "trials": 2, "budget": 9,
+           "engine": "libfuzzer", "mutants": [],
+           "control": {"fuzz": [{"target": "fault", "sanitizer": "asan",
+                                 "engine": "libfuzzer", "trials": [
+                                     {"seed": 1, "kind": None}]}],
+                       "baseline": [], "findings": 0, "partial": True}}
+    md = mutbench.render_md(res)
+    assert "2026-01-01T00:00:00Z to interrupted" in md and " UTC" not in md
+    assert "0 finding(s) -- INTERRUPTED after 1 trial(s), incomplete." in md
+
+
+def test_triage_bad_meta(tmp_path):
+    """meta.json that is not an object, or names no harness: one line"""
+    (tmp_path / "crash-1").write_bytes(b"x")
+    (tmp_path / "meta.json").write_text("[1, 2]")
+    r = uvmfuzz("triage", tmp_path)
+    assert_usage_error(r)
+    assert "not a JSON object" in r.stderr
+    (tmp_path / "meta.json").write_text('{"target": "../../etc/passwd"}')
+    r = uvmfuzz("triage", tmp_path)
+    assert_usage_error(r)
+    assert "no harness named" in r.stderr
+    assert not (tmp_path / "triage").exists()
+
+
+def test_encode_binary_input_wording(built, tmp_path):
+    """encode of a binary input: one plain line, no garbled advice"""
+    src = tmp_path / "x.bin"
+    r = run([os.path.join(ROOT, "out", "tools", "progtool"), "encode",
+             seed_prog(), "-o", str(src)])
+    assert r.returncode == 0, r.stderr
+    r = uvmfuzz("encode", src, "-o", tmp_path / "y")
+    assert_usage_error(r)
+    assert r.stderr == "uvmfuzz: %s: binary input, not a text program: " \
+        "nothing to encode (print it with `uvmfuzz decode`)\n" % src
+    os.rename(src, tmp_path / "x.prog")
+    r = uvmfuzz("encode", tmp_path / "x.prog", "-o", tmp_path / "y")
+    assert_usage_error(r)
+    assert "name it without .prog" in r.stderr
+    assert not (tmp_path / "y").exists()

@@ -16,7 +16,15 @@ finding of the header's Oracle kind on the mutant and none on the correct
 tree; with --fuzz also one fuzzing trial (header's Target, seed corpus
 only, -seed N) whose result is printed (DETECTED / not-detected) and kept
 in --json.  Exit status 0 all scenarios good, 1 some scenario check
-failed, 2 usage or a named patch that does not apply (one line).
+failed, 2 usage or a named patch that does not apply (one line), 130
+interrupted.
+
+--workdir (default /tmp/uvmfuzz-mutants) must be new, empty or one an
+earlier check or bench made (it holds the marker .uvmfuzz-workdir), and
+outside the source tree; it is locked while in use.  The built base/ is
+kept there for the next run, fuzzing inputs go to inputs/, a failed
+mutant build's log to <ID>.build.log; everything else (clones, trial and
+seed directories) lives in a run-*/ directory removed at exit.
 
 Importable as before (tests/test_determinism.py, README "Races"): it
 re-exports the library's functions (find_mutant, sync_tree,
@@ -32,5 +40,15 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(
 from uvmfuzz_lib.mutants import *  # noqa: E402,F401,F403
 from uvmfuzz_lib.mutants import main  # noqa: E402
 
+
+def on_signal(signum, frame):
+    """SIGTERM/SIGHUP: unwind like ^C, so the run's scratch directory and
+    its builds and fuzzers are cleaned up"""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
+    import signal
+    for sig in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, on_signal)
     sys.exit(main())

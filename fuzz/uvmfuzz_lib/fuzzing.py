@@ -312,11 +312,16 @@ def cmd_bench(args):
     if not args.exec_:
         raise UsageError("nothing to measure: give --exec (exec/s) or "
                          "--mutant ID|all (detection power)")
-    for opt in ("engine", "out", "workdir"):
+    for opt in ("engine", "out", "workdir", "trials", "budget"):
         if getattr(args, opt) not in (None, "libfuzzer"):
             raise UsageError("--%s is a --mutant option: leave it out with "
                              "--exec" % opt)
+    for opt in ("no_baseline", "no_control"):
+        if getattr(args, opt):
+            raise UsageError("--%s is a --mutant option: leave it out with "
+                             "--exec" % opt.replace("_", "-"))
     args.target = args.target or "all"
+    args.time = 10 if args.time is None else args.time
     if args.time <= 0:
         raise UsageError("--time %d: give a positive number of seconds"
                          % args.time)

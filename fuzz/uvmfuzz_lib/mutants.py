@@ -28,6 +28,8 @@ copy under a scratch directory.
 """
 
 import argparse
+import errno
+import fcntl
 import json
 import os
 import re
@@ -74,13 +76,19 @@ def parse_header(path):
     """The header block of a patch file (lines before the first `---`)
     as a dict of HEADER_KEYS; a key missing from the file is absent."""
     hdr = {}
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            if line.startswith("--- "):
-                break
-            m = re.match(r"^([A-Za-z]+):\s*(.*)$", line.rstrip("\n"))
-            if m and m.group(1) in HEADER_KEYS:
-                hdr[m.group(1)] = m.group(2)
+    try:
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                if line.startswith("--- "):
+                    break
+                m = re.match(r"^([A-Za-z]+):\s*(.*)$", line.rstrip("\n"))
+                if m and m.group(1) in HEADER_KEYS:
+                    hdr[m.group(1)] = m.group(2)
+    except UnicodeDecodeError as e:
+        raise MutantError(f"{path}: header is not UTF-8 text (byte "
+                          f"{e.start}): fix the patch file")
+    except OSError as e:
+        raise MutantError(f"{path}: cannot read: {e.strerror}")
     return hdr
 
 
@@ -96,7 +104,12 @@ def list_mutants(root=ROOT):
     the header fields (lower-cased keys)."""
     mdir = mutants_dir(root)
     out = []
-    for fn in os.listdir(mdir):
+    try:
+        names = os.listdir(mdir)
+    except OSError as e:
+        raise MutantError(f"{mdir}: cannot list the mutants ({e.strerror}): "
+                          "check UVMFUZZ_MUTANTS_DIR or the checkout")
+    for fn in names:
         m = re.match(r"^([A-Z][0-9]+)-(.+)\.patch$", fn)
         if not m:
             continue
@@ -128,7 +141,9 @@ def tree_files(root=ROOT):
         p = subprocess.run(["git", "ls-files", "-co", "--exclude-standard",
                             "-z"], cwd=root, capture_output=True, check=True)
     except (OSError, subprocess.CalledProcessError) as e:
-        raise MutantError(f"cannot list the tree of {root} with git: {e}")
+        raise MutantError(f"cannot list the tree of {root} with git "
+                          f"({e}): run it from a git checkout of uvmfuzz "
+                          "(the scratch tree copies the files git knows)")
     return [f for f in p.stdout.decode().split("\0")
             if f and not f.startswith("out/")]
 
@@ -187,14 +202,159 @@ def trial_targets(cfg):
     return list(dict.fromkeys(t))
 
 
+class BuildError(MutantError):
+    """A failed build; .log is the path of its output."""
+
+    def __init__(self, msg, log):
+        super().__init__(msg)
+        self.log = log
+
+
+def descendants(pid):
+    """The pids of every live descendant of pid (from /proc), including
+    ones that started their own session (AFL++'s forkserver)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as f:
+                st = f.read()
+        except OSError:
+            continue
+        ppid = int(st[st.rindex(")") + 2:].split()[1])
+        kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        for c in kids.get(todo.pop(), []):
+            out.append(c)
+            todo.append(c)
+    return out
+
+
+def stop_tree(p, grace=5.0):
+    """Stop Popen p started with start_new_session, its process group and
+    every descendant (found first, so none is orphaned unseen): SIGTERM,
+    then SIGKILL after grace seconds.  SIGTERM first lets afl-fuzz remove
+    its SysV shared memory."""
+    pids = descendants(p.pid)
+    if p.poll() is None:
+        pids.append(p.pid)
+
+    def kill(sig):
+        try:
+            os.killpg(p.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+        for q in pids:
+            try:
+                os.kill(q, sig)
+            except (ProcessLookupError, PermissionError):
+                pass
+    kill(signal.SIGTERM)
+    t = time.monotonic() + grace
+    while p.poll() is None and time.monotonic() < t:
+        time.sleep(0.05)
+    kill(signal.SIGKILL)
+    p.wait()
+
+
 def build(tree, tgts, log):
-    """make -j2 the targets in tree; the output goes to log.  Raises
-    MutantError when the build fails."""
+    """make -j2 the targets in tree, in its own process group (an
+    interrupt stops make and its compilers); the output goes to log.
+    Raises BuildError when the build fails."""
     with open(log, "w") as f:
-        p = subprocess.run(["make", "-j2"] + tgts, cwd=tree, stdout=f,
-                           stderr=subprocess.STDOUT)
-    if p.returncode != 0:
-        raise MutantError(f"build failed in {tree}: see {log}")
+        p = subprocess.Popen(["make", "-j2"] + tgts, cwd=tree, stdout=f,
+                             stderr=subprocess.STDOUT,
+                             start_new_session=True)
+        try:
+            rc = p.wait()
+        finally:
+            if p.poll() is None or descendants(p.pid):
+                stop_tree(p)
+    if rc != 0:
+        raise BuildError(f"build failed in {tree}: see {log}", log)
+
+
+WORKDIR_MARK = ".uvmfuzz-workdir"
+
+
+def open_workdir(path, root=ROOT, what="--workdir"):
+    """Check, create or adopt a scratch work directory, lock it against
+    concurrent runs and make this run's own directory in it.  A
+    directory is adopted only when it is empty or carries WORKDIR_MARK
+    (written when it was first used), so nothing of anyone else is ever
+    deleted.  Returns (workdir, rundir, lock fd); MutantError (one line)
+    on a bad or busy directory.  Only rundir is this run's to remove."""
+    if path is None or path.strip() == "":
+        raise MutantError(f"empty {what}: give a directory path")
+    p = os.path.realpath(path)
+    r = os.path.realpath(root)
+    if p == r or p.startswith(r + os.sep):
+        raise MutantError(f"{what} {path}: inside the source tree {r}: give "
+                          "a directory outside it (e.g. under /tmp)")
+    if p.startswith(("/proc", "/sys", "/dev")) or p == "/":
+        raise MutantError(f"{what} {path}: not a place for scratch trees")
+    if os.path.lexists(p) and not os.path.isdir(p):
+        raise MutantError(f"{what} {path}: exists and is not a directory")
+    if os.path.isdir(p):
+        if not os.access(p, os.W_OK | os.X_OK):
+            raise MutantError(f"{what} {path}: cannot write there: check "
+                              "its permissions or give another directory")
+        if os.listdir(p) and not os.path.isfile(os.path.join(
+                p, WORKDIR_MARK)):
+            raise MutantError(f"{what} {path}: not empty and not a uvmfuzz "
+                              "work directory: give a new or empty one")
+    else:
+        anc = os.path.dirname(p)
+        while not os.path.lexists(anc):
+            anc = os.path.dirname(anc)
+        if not os.path.isdir(anc) or not os.access(anc, os.W_OK | os.X_OK):
+            raise MutantError(f"{what} {path}: cannot create it in {anc}: "
+                              "give another directory")
+    base = os.path.join(p, "base")
+    if os.path.lexists(base) and not os.path.isdir(base):
+        raise MutantError(f"{what} {path}: {base} is not a directory: "
+                          "remove it or give a new --workdir")
+    blog = os.path.join(p, "base.build.log")
+    if os.path.lexists(blog) and not os.path.isfile(blog):
+        raise MutantError(f"{what} {path}: {blog} is not a file: remove it "
+                          "or give a new --workdir")
+    outd = os.path.join(base, "out")
+    if os.path.isdir(outd):
+        for dp, _, fns in os.walk(outd):
+            for fn in fns:
+                fp = os.path.join(dp, fn)
+                if os.path.isfile(fp) and os.path.getsize(fp) == 0 and \
+                        os.access(fp, os.X_OK):
+                    raise MutantError(f"{what} {path}: {fp} is an empty "
+                                      "binary: remove it or give a new "
+                                      "--workdir")
+    try:
+        os.makedirs(p, exist_ok=True)
+        if not os.path.exists(os.path.join(p, WORKDIR_MARK)):
+            with open(os.path.join(p, WORKDIR_MARK), "w") as f:
+                f.write("uvmfuzz mutant work directory: base/ is a built "
+                        "copy of the tree, run-*/ belong to running or "
+                        "interrupted runs\n")
+        fd = os.open(os.path.join(p, ".lock"), os.O_CREAT | os.O_RDWR,
+                     0o644)
+    except OSError as e:
+        raise MutantError(f"{what} {path}: {e.strerror}")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as e:
+        os.close(fd)
+        if e.errno in (errno.EWOULDBLOCK, errno.EAGAIN):
+            raise MutantError(f"{what} {path}: in use by another run: wait "
+                              "for it or give another --workdir")
+        raise MutantError(f"{what} {path}: cannot lock: {e.strerror}")
+    # run-* left by interrupted runs: the lock says none is running
+    for n in os.listdir(p):
+        if n.startswith("run-"):
+            shutil.rmtree(os.path.join(p, n), ignore_errors=True)
+    run = tempfile.mkdtemp(prefix="run-", dir=p)
+    return p, run, fd
 
 
 def prepare_base(workdir, root=ROOT, tgts=None):
@@ -318,23 +478,29 @@ def with_seed(prog, seed, dest):
     return dest
 
 
-def run_scenario(tree, mut, seeds=16):
+def run_scenario(tree, mut, seeds=16, scratch=None):
     """Run mut's program on tree with every binary (scenario_binaries);
     a concurrent program without schedule bytes is also run with seeds
     1..seeds-1.  The first finding wins.  Returns dict(kind, msg, binary,
     seed) (kind None: no finding)."""
     bins = scenario_binaries(tree, mut.get("target", "fault"))
     progs = [(0, mut["prog"])]
-    if seeds > 1 and concurrent(mut["prog"]):
-        tmp = tempfile.mkdtemp(prefix="seeds-", dir=os.path.dirname(tree))
-        progs += [(s, with_seed(mut["prog"], s, os.path.join(
-            tmp, f"{mut['id']}-{s}.prog"))) for s in range(1, seeds)]
-    for seed, prog in progs:
-        for b in bins:
-            kind, msg, _ = run_replay(b, prog, tree)
-            if kind is not None:
-                return {"kind": kind, "msg": msg, "seed": seed,
-                        "binary": os.path.relpath(b, tree)}
+    tmp = None
+    try:
+        if seeds > 1 and concurrent(mut["prog"]):
+            tmp = tempfile.mkdtemp(prefix="seeds-", dir=scratch or
+                                   os.path.dirname(tree))
+            progs += [(s, with_seed(mut["prog"], s, os.path.join(
+                tmp, f"{mut['id']}-{s}.prog"))) for s in range(1, seeds)]
+        for seed, prog in progs:
+            for b in bins:
+                kind, msg, _ = run_replay(b, prog, tree)
+                if kind is not None:
+                    return {"kind": kind, "msg": msg, "seed": seed,
+                            "binary": os.path.relpath(b, tree)}
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
     res = {"kind": None, "msg": "", "binary": None, "seed": None}
     if mut.get("target") == "fault_mp" and not has_mp(tree):
         res["msg"] = "fault_mp harness not built yet"
@@ -421,12 +587,8 @@ def run_bounded(cmd, cwd, env, seconds, logpath):
         except subprocess.TimeoutExpired:
             rc = None
         finally:
-            if p.poll() is None:
-                try:
-                    os.killpg(p.pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
-                p.wait()
+            if p.poll() is None or descendants(p.pid):
+                stop_tree(p)
     dt = time.monotonic() - t0
     with open(logpath, encoding="utf-8", errors="replace") as f:
         out = f.read()
@@ -592,7 +754,8 @@ def check_mutant(mut, base, workdir, fuzz_seconds=0, seeds=16,
     """The whole check of one mutant: dict with applies, mutant and
     correct-tree scenario results, ok (expected kind on the mutant and
     no finding on the correct tree), and with fuzz_seconds one fuzzing
-    trial (fuzz_trial, seed fuzz_seed, judged)."""
+    trial (fuzz_trial, seed fuzz_seed, judged; its work directory `dir`
+    is left to the caller).  The mutant's clone is removed."""
     res = {"id": mut["id"], "name": mut["name"],
            "oracle": mut.get("oracle"), "target": mut.get("target")}
     ok, why = patch_applies(mut["patch"], base)
@@ -605,14 +768,17 @@ def check_mutant(mut, base, workdir, fuzz_seconds=0, seeds=16,
         return res
     cfg = fuzz_config(mut) if fuzz_seconds > 0 else None
     tree = prepare_mutant(mut, base, workdir, targets(base, cfg))
-    res["correct"] = run_scenario(base, mut, seeds)
-    res["mutant"] = run_scenario(tree, mut, seeds)
-    res["ok"] = (res["correct"]["kind"] is None and
-                 expected_ok(mut, res["mutant"]["kind"],
-                             res["mutant"]["msg"]))
-    if cfg is not None:
-        res["fuzz"] = judge(mut, fuzz_trial(tree, base, cfg, fuzz_seconds,
-                                            fuzz_seed, workdir))
+    try:
+        res["correct"] = run_scenario(base, mut, seeds, workdir)
+        res["mutant"] = run_scenario(tree, mut, seeds, workdir)
+        res["ok"] = (res["correct"]["kind"] is None and
+                     expected_ok(mut, res["mutant"]["kind"],
+                                 res["mutant"]["msg"]))
+        if cfg is not None:
+            res["fuzz"] = judge(mut, fuzz_trial(
+                tree, base, cfg, fuzz_seconds, fuzz_seed, workdir))
+    finally:
+        shutil.rmtree(tree, ignore_errors=True)
     return res
 
 
@@ -694,7 +860,11 @@ def main(argv=None):
             raise MutantError("check: name mutant ids or --all")
         if a.fuzz < 0 or a.seeds < 1:
             raise MutantError("check: --fuzz must be >= 0 and --seeds >= 1")
-        ms = list_mutants() if a.all else [find_mutant(i) for i in a.ids]
+        if a.fuzz > 86400:
+            raise MutantError("check: --fuzz %d: at most 86400 seconds"
+                              % a.fuzz)
+        ms = list_mutants() if a.all else dedup(
+            [find_mutant(i) for i in a.ids])
         for m in ms:
             ok, why = patch_applies(m["patch"], ROOT)
             if not ok and not a.all:
@@ -706,28 +876,104 @@ def main(argv=None):
             if not fuzzed <= {m["id"] for m in ms}:
                 raise MutantError("check: --fuzz-ids names a mutant that "
                                   "is not checked")
-        os.makedirs(a.workdir, exist_ok=True)
+        if a.results is not None:
+            check_results_file(a.results)
         tgts = targets(ROOT)
         if a.fuzz > 0:
             for m in ms:
                 if m["id"] in fuzzed:
                     tgts += trial_targets(fuzz_config(m))
-        base = prepare_base(a.workdir, tgts=list(dict.fromkeys(tgts)))
-        results, bad = [], 0
-        for m in ms:
-            r = check_mutant(m, base, a.workdir,
-                             a.fuzz if m["id"] in fuzzed else 0, a.seeds,
-                             a.fuzz_seed)
-            results.append(r)
-            bad += not r.get("ok")
-            if a.results:
-                with open(a.results, "a", encoding="utf-8") as f:
-                    f.write(json.dumps(r) + "\n")
-            if not a.json:
-                print(fmt_result(r), flush=True)
-        if a.json:
-            print(json.dumps(results, indent=1))
-        return 1 if bad else 0
+        work, run, lock = open_workdir(a.workdir)
+        try:
+            return run_checks(a, ms, fuzzed, work, run, tgts)
+        finally:	# a second signal must not cut the cleanup short
+            old = [(sg, signal.signal(sg, signal.SIG_IGN))
+                   for sg in (signal.SIGINT, signal.SIGTERM)]
+            try:
+                shutil.rmtree(run, ignore_errors=True)
+                os.close(lock)
+            finally:
+                for sg, h in old:
+                    signal.signal(sg, h)
     except MutantError as e:
         print(f"mutants.py: {e}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        print("mutants.py: interrupted: results written so far are kept, "
+              "this run's scratch files removed", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except OSError as e:
+        print("mutants.py: " + (f"{e.filename}: " if e.filename else "")
+              + (e.strerror or str(e)), file=sys.stderr)
+        return 2
+
+
+def dedup(ms):
+    """ms without repeats of a mutant (ids are matched case-insensitively
+    by find_mutant, so O1 and o1 are one)"""
+    seen, out = set(), []
+    for m in ms:
+        if m["id"] not in seen:
+            seen.add(m["id"])
+            out.append(m)
+    return out
+
+
+def check_results_file(path):
+    """MutantError unless --results can be appended to"""
+    if path == "":
+        raise MutantError("empty --results: give a file name")
+    if os.path.isdir(path):
+        raise MutantError(f"--results {path}: is a directory: give a file")
+    if os.path.lexists(path):
+        if not os.access(path, os.W_OK):
+            raise MutantError(f"--results {path}: cannot write it")
+        return
+    d = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(d) or not os.access(d, os.W_OK | os.X_OK):
+        raise MutantError(f"--results {path}: cannot create it in {d}")
+
+
+def run_checks(a, ms, fuzzed, work, run, tgts):
+    """main's check over ms with the locked work directory work (the
+    built base is kept there) and this run's scratch directory run"""
+    try:
+        base = prepare_base(work, tgts=list(dict.fromkeys(tgts)))
+    except BuildError as e:
+        raise MutantError(f"building the correct tree failed: see {e.log}")
+    results, bad = [], 0
+    for m in ms:
+        try:
+            r = check_mutant(m, base, run,
+                             a.fuzz if m["id"] in fuzzed else 0, a.seeds,
+                             a.fuzz_seed)
+        except BuildError as e:
+            keep = os.path.join(work, m["id"] + ".build.log")
+            shutil.copyfile(e.log, keep)
+            r = {"id": m["id"], "name": m["name"], "applies": True,
+                 "oracle": m.get("oracle"), "target": m.get("target"),
+                 "error": f"the mutant does not build: see {keep}"}
+        f = r.get("fuzz")
+        if f is not None:	# keep the finding's input, not the trial dir
+            d = f.pop("dir", None)
+            if f.get("input"):
+                os.makedirs(os.path.join(work, "inputs"), exist_ok=True)
+                keep = os.path.join(work, "inputs", "%s-fuzz-%d.bin"
+                                    % (m["id"], a.fuzz_seed))
+                shutil.copyfile(f["input"], keep)
+                f["input"] = keep
+            if d:
+                shutil.rmtree(d, ignore_errors=True)
+        results.append(r)
+        bad += not r.get("ok")
+        if a.results:
+            with open(a.results, "a", encoding="utf-8") as f:
+                f.write(json.dumps(r) + "\n")
+        if not a.json:
+            print(fmt_result(r), flush=True)
+    if a.json:
+        print(json.dumps(results, indent=1))
+    return 1 if bad else 0

@@ -20,13 +20,19 @@ found is a rig/model finding, its input saved under <out>/control/.
 
 Output in --out: bench.json (every trial), bench.md (the table),
 bench.png (the picture, matplotlib), inputs/ and control/ (the inputs of
-every finding).  The files are rewritten after each mutant, so an
-interrupted run keeps what it measured; scratch trees are removed.
+every finding).  The files are rewritten after each mutant and are
+written at all only once something was measured; an interrupted run
+keeps its completed trials (the mutant marked partial, an interrupted
+control said so).  --workdir must be new, empty or marked by an earlier
+run (mutants.open_workdir); it is locked, and only this run's run-*/
+directory in it is removed; scratch trees are removed even on a second
+^C.
 """
 
 import json
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,9 +40,12 @@ import tempfile
 import time
 
 from . import mutants as M
-from .util import ROOT, UsageError, check_out_dir, log, show, timestamp
+from .util import (ROOT, UsageError, check_out_dir, log, new_dir, show,
+                   timestamp)
 
 TARGETS = ("auto", "fault", "fault_mp")
+# at most a day per trial (libFuzzer's -max_total_time is an int)
+MAX_BUDGET = 86400
 
 
 def parse_ids(spec):
@@ -53,7 +62,7 @@ def parse_ids(spec):
         if not ids:
             raise UsageError("--mutant %s: give mutant ids (ID[,ID...]) "
                              "or all" % show(repr(spec)))
-        return [M.find_mutant(i) for i in ids]
+        return M.dedup([M.find_mutant(i) for i in ids])
     except M.MutantError as e:
         raise UsageError("--mutant: %s" % e)
 
@@ -101,8 +110,10 @@ def note_for(r):
     if "error" in r:
         return r["error"]
     out = []
+    if r.get("partial"):
+        out.append("interrupted: only the trials shown ran")
     for part in ("fuzz", "baseline"):
-        for t in (r[part] or {"trials": []})["trials"]:
+        for t in (r.get(part) or {"trials": []})["trials"]:
             if t["detected"] and t["input"] is None:
                 out.append("%s seed %d: %s detected, input not saved, so "
                            "not replayed on the correct tree"
@@ -125,7 +136,7 @@ def fmt_time(s):
 def render_md(res):
     K, B = res["trials"], res["budget"]
     lines = ["# Mutant detection power", "",
-             "`%s` (tree %s, %s UTC to %s; %d CPUs, load %.1f at start)."
+             "`%s` (tree %s, %s to %s; %d CPUs, load %.1f at start)."
              % (" ".join(res["command"]), res["tree"], res["started"],
                 res["finished"] or "interrupted", res["machine"]["cpus"],
                 res["machine"]["load"]), "",
@@ -145,24 +156,30 @@ def render_md(res):
                          % (r["id"], r.get("target"), r.get("oracle"),
                             note_for(r).replace("|", "\\|")))
             continue
-        fz, bl = r["fuzz"], r["baseline"]
-        rt = "-" if r["ratio"] is None else (
-            (">" if r["ratio_is_lower_bound"] else "") + "%g" % r["ratio"])
+        fz, bl = r["fuzz"], r.get("baseline")
+        rt = fmt_ratio(r)
         lines.append("| %s | %s | %s | %s | %d/%d | %s | %s | %s | %s | %s |"
                      % (r["id"], r["target"], r["oracle"], r["sanitizer"],
                         fz["detected"], K, fmt_time(fz["median_seconds"]),
                         "%d/%d" % (bl["detected"], K) if bl else "-",
                         fmt_time(bl["median_seconds"]) if bl else "-", rt,
                         note_for(r).replace("|", "\\|")))
+    if res.get("skipped"):
+        lines += ["", "Skipped (oracle tsan, no AFL++ TSan build): %s."
+                  % ", ".join(res["skipped"])]
     c = res.get("control")
     lines.append("")
     if c is None:
         lines.append("Control: not run.")
     else:
+        n = sum(len(g["trials"]) for p in ("fuzz", "baseline")
+                for g in c.get(p, []))
         lines.append("Control (correct tree, same budget and seeds): "
-                     "%d finding(s)." % c["findings"])
+                     "%d finding(s)%s." % (c.get("findings", 0), (
+                         " -- INTERRUPTED after %d trial(s), incomplete"
+                         % n) if c.get("partial") else ""))
         for part in ("fuzz", "baseline"):
-            for g in c[part]:
+            for g in c.get(part, []):
                 for t in g["trials"]:
                     if t["kind"]:
                         lines.append("- %s %s/%s seed %d: %s: %s (input %s)"
@@ -194,7 +211,7 @@ def render_png(res, path):
     a1.barh([v + h / 2 for v in y], [r["fuzz"]["detected"] for r in rows],
             h, label="fuzz (%s)" % res["engine"], color="tab:blue")
     a1.barh([v - h / 2 for v in y],
-            [r["baseline"]["detected"] if r["baseline"] else 0
+            [r["baseline"]["detected"] if r.get("baseline") else 0
              for r in rows], h, label="baseline (random, real threads)",
             color="tab:orange")
     a1.set_xlim(0, K)
@@ -206,7 +223,7 @@ def render_png(res, path):
                            ("baseline", -h / 2, "tab:orange")):
         xs, ys, xm, ym = [], [], [], []
         for v, r in zip(y, rows):
-            g = r[part]
+            g = r.get(part)
             if g and g["median_seconds"] is not None:
                 xs.append(max(g["median_seconds"], 0.1))
                 ys.append(v + off)
@@ -276,11 +293,9 @@ def trial_line(mid, part, t):
                "DETECTED" if t.get("detected") else "not detected"))
 
 
-def run_mutant(m, cfg, base, work, args, out):
-    """prepare, fuzz and stress one mutant: its result dict"""
-    r = {"id": m["id"], "name": m["name"], "oracle": m.get("oracle"),
-         "target": cfg["target"], "sanitizer": cfg["sanitizer"],
-         "engine": cfg["engine"], "applies": True}
+def run_mutant(m, cfg, base, work, args, out, r):
+    """prepare, fuzz and stress one mutant into its result dict r (filled
+    as trials complete, so an interrupt keeps the finished ones)"""
     ok, why = M.patch_applies(m["patch"], base)
     if not ok:
         r.update(applies=False, error=why)
@@ -295,8 +310,8 @@ def run_mutant(m, cfg, base, work, args, out):
             t = M.judge(m, M.fuzz_trial(tree, base, cfg, args.budget, s,
                                         work))
             fz.append(keep_input(t, inputs, "%s-fuzz-%d.bin" % (m["id"], s)))
+            r["fuzz"] = summarize(fz)
             log(trial_line(m["id"], "fuzz", t))
-        r["fuzz"] = summarize(fz)
         r["baseline"] = None
         if not args.no_baseline:
             bl = []
@@ -305,45 +320,98 @@ def run_mutant(m, cfg, base, work, args, out):
                                               s, work))
                 bl.append(keep_input(t, inputs, "%s-baseline-%d.bin"
                                      % (m["id"], s)))
+                r["baseline"] = summarize(bl)
                 log(trial_line(m["id"], "baseline", t))
-            r["baseline"] = summarize(bl)
-        r["ratio"], r["ratio_is_lower_bound"] = ratio(
-            r["fuzz"], r["baseline"], args.budget) if r["baseline"] \
-            else (None, False)
     finally:
         shutil.rmtree(tree, ignore_errors=True)
+        if r.get("fuzz"):
+            r["ratio"], r["ratio_is_lower_bound"] = ratio(
+                r["fuzz"], r["baseline"], args.budget) \
+                if r.get("baseline") else (None, False)
     return r
 
 
-def run_control(cfgs, base, work, args, out):
+def run_control(cfgs, base, work, args, out, c):
     """the fuzz and baseline trials of every configuration on the correct
-    tree: dict(fuzz, baseline, findings)"""
-    c = {"fuzz": [], "baseline": [], "findings": 0}
+    tree into c: dict(fuzz, baseline, findings), filled as trials
+    complete; c["partial"] is True until every trial ran"""
+    c.update(fuzz=[], baseline=[], findings=0, partial=True)
     dest = os.path.join(out, "control")
+
+    def count():
+        c["findings"] = sum(1 for part in ("fuzz", "baseline")
+                            for g in c[part] for t in g["trials"]
+                            if t["kind"])
     for cfg in cfgs:
         trials = []
+        c["fuzz"].append(dict(cfg, trials=trials))
         for s in range(1, args.trials + 1):
             t = M.fuzz_trial(base, None, cfg, args.budget, s, work)
             name = "%s-%s-fuzz-%d.bin" % (cfg["target"], cfg["sanitizer"], s)
             trials.append(keep_input(t, dest, name))
+            count()
             log(trial_line("ctl", "fuzz", dict(t, detected=False)) +
                 " [%s/%s]" % (cfg["target"], cfg["sanitizer"]))
-        c["fuzz"].append(dict(cfg, trials=trials))
     if not args.no_baseline:
         for san in sorted({cfg["sanitizer"] for cfg in cfgs}):
             cfg = {"target": "fault_threads", "sanitizer": san,
                    "engine": "stress"}
             trials = []
+            c["baseline"].append({"sanitizer": san, "trials": trials})
             for s in range(1, args.trials + 1):
                 t = M.stress_trial(base, None, cfg, args.budget, s, work)
                 trials.append(keep_input(t, dest, "fault_threads-%s-%d.bin"
                                          % (san, s)))
+                count()
                 log(trial_line("ctl", "baseline", dict(t, detected=False)) +
                     " [fault_threads/%s]" % san)
-            c["baseline"].append({"sanitizer": san, "trials": trials})
-    c["findings"] = sum(1 for part in ("fuzz", "baseline")
-                        for g in c[part] for t in g["trials"] if t["kind"])
+    count()
+    del c["partial"]
     return c
+
+
+def measured(res):
+    """whether res holds any trial (then it is worth writing)"""
+    if any("fuzz" in r or "error" in r or not r.get("applies", True)
+           for r in res["mutants"]):
+        return True
+    c = res.get("control")
+    return bool(c and any(g["trials"] for p in ("fuzz", "baseline")
+                          for g in c[p]))
+
+
+def check_bench_args(args):
+    """UsageError for options that do not apply to --mutant or are out
+    of range; fills in the defaults"""
+    if args.exec_:
+        raise UsageError("--exec and --mutant measure different things: "
+                         "give one of them")
+    for name, v in (("--biglock", args.biglock), ("--time", args.time)):
+        if v:
+            raise UsageError("%s does not apply to --mutant (it is an "
+                             "--exec option): leave it out" % name)
+    args.trials = 3 if args.trials is None else args.trials
+    args.budget = 60 if args.budget is None else args.budget
+    if args.budget > MAX_BUDGET:
+        raise UsageError("--budget %d: at most %d seconds per trial"
+                         % (args.budget, MAX_BUDGET))
+    if args.trials > 1000:
+        raise UsageError("--trials %d: at most 1000" % args.trials)
+    if args.out is not None and args.out.strip() == "":
+        raise UsageError("empty --out: give a directory path")
+    if args.workdir is not None and args.workdir.strip() == "":
+        raise UsageError("empty --workdir: give a directory path")
+
+
+def copy_log(e, out, name):
+    """a BuildError's log copied into out (the scratch one is removed at
+    exit): the message naming the kept copy"""
+    dst = os.path.join(out, name)
+    try:
+        shutil.copyfile(e.log, dst)
+    except OSError:
+        return str(e)
+    return "build failed: see %s" % dst
 
 
 def cmd_bench_mutants(args, argv=None):
@@ -351,34 +419,69 @@ def cmd_bench_mutants(args, argv=None):
     if target not in TARGETS:
         raise UsageError("--target %s: with --mutant choose one of %s"
                          % (show(target), ", ".join(TARGETS)))
-    if args.exec_:
-        raise UsageError("--exec and --mutant measure different things: "
-                         "give one of them")
+    check_bench_args(args)
     ms = parse_ids(args.mutant)
+    every = args.mutant.strip().lower() == "all"
+    skipped = []
+    if every and args.engine == "afl":
+        for m in ms:
+            try:
+                M.fuzz_config(m, target, args.engine)
+            except M.MutantError:
+                skipped.append(m["id"])
+        if skipped:
+            log("bench: skipping %s: oracle tsan, no AFL++ TSan build (use "
+                "--engine libfuzzer for them)" % ",".join(skipped))
+        ms = [m for m in ms if m["id"] not in skipped]
+        if not ms:
+            raise UsageError("--engine afl: every mutant's oracle is tsan: "
+                             "use --engine libfuzzer")
     try:
         cfgs = [M.fuzz_config(m, target, args.engine) for m in ms]
     except M.MutantError as e:
         raise UsageError(str(e))
-    out = args.out or os.path.join(ROOT, "findings",
-                                   timestamp() + "-bench-mutants")
-    check_out_dir(out, "results directory (--out)")
-    if os.path.exists(os.path.join(out, "bench.json")):
-        raise UsageError("%s: holds a bench.json already: give a new --out "
-                         "directory (results are never overwritten)"
-                         % show(out))
+    if args.out is not None:
+        out = os.path.abspath(args.out)
+        check_out_dir(args.out, "results directory (--out)")
+        if os.path.isdir(out) and os.listdir(out):
+            raise UsageError("%s: exists and is not empty: give a new --out "
+                             "directory (results are never overwritten)"
+                             % show(args.out))
+    else:
+        check_out_dir(os.path.join(ROOT, "findings"), "findings directory")
     bad = []
     for m in ms:
         ok, why = M.patch_applies(m["patch"], ROOT)
         if not ok:
             bad.append("%s: patch does not apply: %s" % (m["id"], why))
-    if bad and args.mutant.strip().lower() != "all":
+    if bad and not every:
         raise UsageError(bad[0] + ": re-base the patch on the tree or "
                          "leave it out")
-    os.makedirs(out, exist_ok=True)
+    if bad and len(bad) == len(ms):
+        raise UsageError("no mutant's patch applies (%s): re-base the "
+                         "patches on the tree" % bad[0])
     own_work = args.workdir is None
-    work = (tempfile.mkdtemp(prefix="uvmfuzz-bench-") if own_work else
-            os.path.abspath(args.workdir))
-    os.makedirs(work, exist_ok=True)
+    tmp = tempfile.mkdtemp(prefix="uvmfuzz-bench-") if own_work else None
+    try:
+        work, run, lock = M.open_workdir(tmp if own_work else args.workdir)
+    except M.MutantError as e:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+        raise UsageError(str(e))
+    created_out = False
+    try:
+        if args.out is not None:
+            created_out = not os.path.exists(out)
+            os.makedirs(out, exist_ok=True)
+        else:
+            out = new_dir(os.path.join(ROOT, "findings"),
+                          timestamp() + "-bench-mutants")
+            created_out = True
+    except OSError as e:
+        shutil.rmtree(tmp or run, ignore_errors=True)
+        os.close(lock)
+        raise UsageError("%s: cannot create it: %s" % (show(args.out or ""),
+                                                       e.strerror))
     res = {"version": 1, "command": ["uvmfuzz", "bench"] + list(
         argv if argv is not None else sys.argv[2:]),
         "tree": tree_version(), "started": time.strftime(
@@ -387,7 +490,10 @@ def cmd_bench_mutants(args, argv=None):
         "engine": args.engine, "target": target,
         "machine": {"cpus": os.cpu_count(), "load": round(
             os.getloadavg()[0], 1)}, "mutants": [], "control": None}
+    if skipped:
+        res["skipped"] = skipped
     rc = 0
+    written = []
     try:
         tgts = []
         for cfg in cfgs:
@@ -395,18 +501,30 @@ def cmd_bench_mutants(args, argv=None):
         log("bench: building the correct tree in %s" % show(work))
         try:
             base = M.prepare_base(work, tgts=list(dict.fromkeys(tgts)))
+        except M.BuildError as e:
+            raise UsageError("the correct tree: " + copy_log(
+                e, out, "base.build.log"))
         except M.MutantError as e:
             raise UsageError(str(e))
         for m, cfg in zip(ms, cfgs):
             log("bench: %s (%s, %s/%s)" % (m["id"], m.get("oracle"),
                                           cfg["target"], cfg["sanitizer"]))
+            r = {"id": m["id"], "name": m["name"], "oracle": m.get("oracle"),
+                 "target": cfg["target"], "sanitizer": cfg["sanitizer"],
+                 "engine": cfg["engine"], "applies": True}
             try:
-                r = run_mutant(m, cfg, base, work, args, out)
+                run_mutant(m, cfg, base, run, args, out, r)
+            except M.BuildError as e:
+                r["error"] = "mutant: " + copy_log(e, out, m["id"] +
+                                                   ".build.log")
             except M.MutantError as e:
-                r = {"id": m["id"], "name": m["name"],
-                     "oracle": m.get("oracle"), "target": cfg["target"],
-                     "applies": "does not apply" not in str(e),
-                     "error": str(e)}
+                r.update(applies="does not apply" not in str(e),
+                         error=str(e))
+            except KeyboardInterrupt:
+                if "fuzz" in r:
+                    r["partial"] = True
+                    res["mutants"].append(r)
+                raise
             if not r.get("applies", True) or "error" in r:
                 log("bench: %s: %s" % (m["id"], note_for(r)))
                 rc = 2
@@ -415,7 +533,8 @@ def cmd_bench_mutants(args, argv=None):
         if not args.no_control:
             uniq = list({(c["target"], c["sanitizer"], c["engine"]): c
                          for c in cfgs}.values())
-            res["control"] = run_control(uniq, base, work, args, out)
+            res["control"] = {}
+            run_control(uniq, base, run, args, out, res["control"])
             if res["control"]["findings"]:
                 log("bench: the correct tree gave %d finding(s) in the "
                     "control: rig or model findings, inputs in %s"
@@ -427,21 +546,27 @@ def cmd_bench_mutants(args, argv=None):
         res["interrupted"] = True
         raise
     finally:
-        write_results(res, out)
-        why = render_png(res, os.path.join(out, "bench.png"))
-        if why:
-            log("bench: no picture: %s" % why)
-        if own_work:
-            shutil.rmtree(work, ignore_errors=True)
-        else:	# keep the built base for the next run, not the clones
-            for m in ms:	# nor the work dirs of interrupted trials
-                shutil.rmtree(os.path.join(work, m["id"]),
-                              ignore_errors=True)
-            for n in os.listdir(work):
-                if n.startswith(("trial-", "stress-")):
-                    shutil.rmtree(os.path.join(work, n), ignore_errors=True)
-        log("bench: results in %s (bench.md, bench.json, bench.png)"
-            % show(out))
+        # a second ^C or SIGTERM must not cut the cleanup short
+        old = [(sg, signal.signal(sg, signal.SIG_IGN))
+               for sg in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)]
+        try:
+            shutil.rmtree(tmp or run, ignore_errors=True)
+            os.close(lock)
+            if measured(res):
+                write_results(res, out)
+                written = ["bench.md", "bench.json"]
+                why = render_png(res, os.path.join(out, "bench.png"))
+                if why:
+                    log("bench: no picture: %s" % why)
+                else:
+                    written.append("bench.png")
+                log("bench: results in %s (%s)" % (show(out),
+                                                   ", ".join(written)))
+            elif created_out and not os.listdir(out):
+                os.rmdir(out)
+        finally:
+            for sg, h in old:
+                signal.signal(sg, h)
     for r in res["mutants"]:
         if "fuzz" in r:
             log("bench: %-4s fuzz %d/%d median %s s, baseline %s, ratio %s"
@@ -450,5 +575,12 @@ def cmd_bench_mutants(args, argv=None):
                    "%d/%d median %s s" % (
                        r["baseline"]["detected"], args.trials,
                        fmt_time(r["baseline"]["median_seconds"]))
-                   if r["baseline"] else "not run", r["ratio"]))
+                   if r.get("baseline") else "not run", fmt_ratio(r)))
     return rc
+
+
+def fmt_ratio(r):
+    """the ratio as the table prints it: `-`, `>25`, `3.2`"""
+    if r.get("ratio") is None:
+        return "-"
+    return (">" if r.get("ratio_is_lower_bound") else "") + "%g" % r["ratio"]

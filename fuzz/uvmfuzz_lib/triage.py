@@ -69,7 +69,8 @@ def infer_target(path, default=None):
     meta = os.path.join(os.path.dirname(p), "meta.json")
     try:
         with open(meta) as f:
-            t = json.load(f).get("target")
+            t = json.load(f)
+        t = t.get("target") if isinstance(t, dict) else None
         if t in known:
             return t
     except (OSError, ValueError):
@@ -278,11 +279,18 @@ def cmd_triage(args):
 
 
 def meta_of(d):
+    """d/meta.json as a dict ({} when missing or unreadable); UsageError
+    when it is JSON but not an object"""
     try:
         with open(os.path.join(d, "meta.json")) as f:
-            return json.load(f)
+            m = json.load(f)
     except (OSError, ValueError):
         return {}
+    if not isinstance(m, dict):
+        raise UsageError("%s: not a JSON object: not a findings directory's "
+                         "meta.json (fix or remove it)"
+                         % show(os.path.join(d, "meta.json")))
+    return m
 
 
 def triage(d, files, target=None, runs=3, min_runs=2000, timeout=25,
@@ -291,6 +299,11 @@ def triage(d, files, target=None, runs=3, min_runs=2000, timeout=25,
     d/report.md, d/report.json, d/triage/*.  Returns the report dict."""
     meta = meta_of(d)
     target = target or meta.get("target") or infer_target(d)
+    if not isinstance(target, str) or target not in harnesses():
+        raise UsageError("%s: no harness named %s (known: %s): fix the "
+                         "target in meta.json or give --target"
+                         % (show(d), show(repr(target)),
+                            ", ".join(sorted(harnesses()))))
     if biglock is None:
         biglock = bool(meta.get("biglock"))
     san = meta.get("sanitizer", "address")

@@ -277,9 +277,16 @@ def run_progtool(args, root=ROOT, check=True):
         if out is not None and msg.startswith(out + ":"):
             advice = "check the output path and its directory"
         elif "binary program" in msg:
-            msg = msg.replace(": use decode", "")
-            advice = ("it is a binary input: name it without .prog, or "
-                      "print it with `uvmfuzz decode`")
+            msg = msg.replace(" is a binary program: use decode", "")
+            src = [a for a in args[1:] if not a.startswith("-") and
+                   a != out]
+            if src and src[0].endswith(".prog"):
+                advice = ("binary input, not a text program: name it "
+                          "without .prog, or print it with `uvmfuzz "
+                          "decode`")
+            else:
+                advice = ("binary input, not a text program: nothing to "
+                          "encode (print it with `uvmfuzz decode`)")
         elif "text program" in msg:
             advice = "it is a text program: name it FILE.prog"
         else:
