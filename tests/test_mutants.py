@@ -172,6 +172,31 @@ def test_ids_deduplicated():
         == ["O1"]
 
 
+def test_header_oracles():
+    """every header names known oracle kinds; with several (M4: the
+    semantic oracle, invariant 2 or amap_add's "slot in use" KASSERT)
+    any of them detects, and the first chooses the sanitizer"""
+    sys.path.insert(0, os.path.join(ROOT, "fuzz"))
+    from uvmfuzz_lib import mutants
+    for m in mutants.list_mutants():
+        assert mutants.oracles(m), m["id"]
+        for o in mutants.oracles(m):
+            assert o in mutants.ORACLE_KINDS, (m["id"], o)
+    m4 = mutants.find_mutant("M4")
+    assert mutants.oracles(m4) == ["oracle", "invariant", "kassert"]
+    assert mutants.expected_ok(m4, "panic", "amap_add: slot in use")
+    assert mutants.expected_ok(m4, "oracle", "read outcome differs")
+    assert mutants.expected_ok(m4, "invariant", "invariant 2: ...")
+    assert not mutants.expected_ok(m4, "tsan", "data race")
+    assert not mutants.expected_ok(m4, None, "")
+    o1 = mutants.find_mutant("O1")			# lock: a lock panic only
+    assert mutants.expected_ok(o1, "panic", "rw_exit: not held")
+    assert not mutants.expected_ok(o1, "panic", "amap_add: slot in use")
+    assert mutants.fuzz_config(mutants.find_mutant("M5"))["sanitizer"] \
+        == "tsan"
+    assert mutants.fuzz_config(m4)["sanitizer"] == "asan"
+
+
 def test_check_interrupted_during_build(tmp_path):
     """SIGTERM while the base builds: exit 130 with one line, make and its
     compilers stopped, this run's run-* directory removed, the marked

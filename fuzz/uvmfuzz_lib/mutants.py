@@ -507,15 +507,27 @@ def run_scenario(tree, mut, seeds=16, scratch=None):
     return res
 
 
+def oracles(mut):
+    """The header's Oracle: one kind, or several separated by commas
+    (any of them detects; the first chooses the sanitizer)."""
+    return [w.strip() for w in (mut.get("oracle") or "").split(",")
+            if w.strip()]
+
+
 def expected_ok(mut, kind, msg):
-    """Whether an observed finding kind is what the header's Oracle
+    """Whether an observed finding kind is one the header's Oracle
     names (lock misuse shows up as a panic of the checking locks)."""
-    want = mut.get("oracle", "").split()[0] if mut.get("oracle") else ""
-    if kind is None or want not in ORACLE_KINDS:
+    if kind is None:
         return False
-    if want == "lock" and kind == "panic":
-        return re.search(r"lock|rw_|mtx|held", msg) is not None
-    return kind in ORACLE_KINDS[want]
+    for want in oracles(mut):
+        if want not in ORACLE_KINDS:
+            continue
+        if want == "lock" and kind == "panic":
+            if re.search(r"lock|rw_|mtx|held", msg) is not None:
+                return True
+        elif kind in ORACLE_KINDS[want]:
+            return True
+    return False
 
 
 def encode_corpus(tree, dest, target="fault"):
@@ -543,8 +555,7 @@ def fuzz_config(mut, target="auto", engine="libfuzzer"):
     when the header's Oracle is tsan (the race is only visible there),
     else ASan+UBSan.  MutantError when the engine has no such build."""
     t = (mut.get("target") or "fault") if target == "auto" else target
-    oracle = (mut.get("oracle") or "").split()
-    san = "tsan" if oracle[:1] == ["tsan"] else "asan"
+    san = "tsan" if oracles(mut)[:1] == ["tsan"] else "asan"
     if engine == "afl" and san == "tsan":
         raise MutantError(f"{mut['id']}: its oracle is tsan and there is "
                           "no AFL++ TSan build: use --engine libfuzzer")
