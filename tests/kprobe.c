@@ -26,6 +26,7 @@
 const int	K_ENOMEM = ENOMEM;
 const int	K_EACCES = EACCES;
 const int	K_EFAULT = EFAULT;
+const int	K_EINVAL = EINVAL;
 const int	K_EBUSY = EBUSY;
 const int	K_EWOULDBLOCK = EWOULDBLOCK;
 const int	K_PROT_READ = PROT_READ;
@@ -37,6 +38,8 @@ const int	K_PNORELOCK = PNORELOCK;
 const uint64_t	K_INFSLP = INFSLP;
 const int	K_INJ_MALLOC = INJ_MALLOC;
 const int	K_INJ_PMAP_ENTER = INJ_PMAP_ENTER;
+const int	K_INJ_PAGEALLOC = INJ_PAGEALLOC;
+const int	K_INJ_SWAP_READ = INJ_SWAP_READ;
 const int	K_PMAP_WIRED = PMAP_WIRED;
 const int	K_PMAP_CANFAIL = PMAP_CANFAIL;
 const int	K_UVM_PGA_ZERO = UVM_PGA_ZERO;

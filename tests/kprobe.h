@@ -38,7 +38,8 @@ struct vm_page;
 /* ---- constants: K_<NAME> == the kernel's <NAME> ---- */
 
 /* sys/errno.h */
-extern const int	K_ENOMEM, K_EACCES, K_EFAULT, K_EBUSY, K_EWOULDBLOCK;
+extern const int	K_ENOMEM, K_EACCES, K_EFAULT, K_EINVAL, K_EBUSY,
+			K_EWOULDBLOCK;
 /* sys/mman.h */
 extern const int	K_PROT_READ, K_PROT_WRITE;
 /* sys/malloc.h (flags, and the type M_TEMP) */
@@ -47,7 +48,8 @@ extern const int	K_M_WAITOK, K_M_NOWAIT, K_M_TEMP;
 extern const int	K_PNORELOCK;
 extern const uint64_t	K_INFSLP;
 /* sys/inject.h */
-extern const int	K_INJ_MALLOC, K_INJ_PMAP_ENTER;
+extern const int	K_INJ_MALLOC, K_INJ_PMAP_ENTER, K_INJ_PAGEALLOC,
+			K_INJ_SWAP_READ;
 /* uvm/pmap.h */
 extern const int	K_PMAP_WIRED, K_PMAP_CANFAIL;
 /* uvm/uvm_page.h */

@@ -12,7 +12,8 @@
  * flt_prcopy / flt_przero (2B), flt_namap / flt_nomap (neighbours
  * mapped), ...).  Counters are compared as deltas around one operation.
  * Each test boots a fresh model (1 CPU, 512 pages) and shuts it down,
- * which panics, and so fails the test, if anything leaked.
+ * which panics, and so fails the test, if anything leaked.  Kernel
+ * constants (errno values, injection points) come from tests/kprobe.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -24,6 +25,7 @@
 
 #include "uvm/uvm_sim.h"
 #include "shims/sim.h"
+#include "tests/kprobe.h"
 
 #define PG		((uint64_t)UVM_SIM_PAGE_SIZE)
 #define R		1
@@ -35,11 +37,6 @@
 #define RANDOM		1
 #define SEQUENTIAL	2
 #define BASE		((uint64_t)0x100000)
-#define EFAULT_		14
-#define EACCES_		13
-#define INJ_PAGEALLOC_	1
-#define INJ_PMAP_ENTER_	2
-#define INJ_SWAP_READ_	3
 
 static struct uvm_sim_stats s0, s1;
 
@@ -309,20 +306,20 @@ test_case0_and_protection(void **state)
 
 	assert_int_equal(uvm_sim_proc_new(0), 0);
 	snap();
-	assert_int_equal(rd_err(0, BASE), EFAULT_);
+	assert_int_equal(rd_err(0, BASE), K_EFAULT);
 	delta();
 	assert_int_equal(D(faults), 1);
 
 	assert_int_equal(uvm_sim_mmap(0, &a, 1, R, RWX, UVM_SIM_MAP_FIXED,
 	    INH_COPY, RANDOM, 0, 0), 0);
 	snap();
-	assert_int_equal(uvm_sim_access(0, BASE, 1, &v, NULL), EACCES_);
+	assert_int_equal(uvm_sim_access(0, BASE, 1, &v, NULL), K_EACCES);
 	delta();
 	assert_int_equal(D(faults), 1);
 	assert_int_equal(D(flt_przero), 0);
 	assert_int_equal(D(flt_amcopy), 0);
 	assert_true(rd(0, BASE) == 0);		/* zero-fill, read-only */
-	assert_int_equal(uvm_sim_access(0, BASE, 1, &v, NULL), EACCES_);
+	assert_int_equal(uvm_sim_access(0, BASE, 1, &v, NULL), K_EACCES);
 }
 
 /*
@@ -522,17 +519,17 @@ test_swap_read_error(void **state)
 	uint64_t i;
 
 	four_pages_swapped();
-	inject_arm_nth(INJ_SWAP_READ_, 1);
+	inject_arm_nth(K_INJ_SWAP_READ, 1);
 	snap();
-	assert_int_equal(rd_err(0, BASE), EACCES_);
+	assert_int_equal(rd_err(0, BASE), K_EACCES);
 	delta();
 	assert_int_equal(D(faults), 1);
 	assert_int_equal(D(pageins), 1);
-	assert_int_equal((int)inject_nfired(INJ_SWAP_READ_), 1);
+	assert_int_equal((int)inject_nfired(K_INJ_SWAP_READ), 1);
 	uvm_sim_check();
 
 	snap();
-	assert_int_equal(rd_err(0, BASE), EACCES_);
+	assert_int_equal(rd_err(0, BASE), K_EACCES);
 	delta();
 	assert_int_equal(D(pageins), 0);
 	for (i = 1; i < 4; i++)
@@ -553,11 +550,11 @@ test_pmap_enter_failure(void **state)
 {
 	assert_int_equal(uvm_sim_proc_new(0), 0);
 	map_anon(0, BASE, 1, RANDOM);
-	inject_arm_nth(INJ_PMAP_ENTER_, 1);
+	inject_arm_nth(K_INJ_PMAP_ENTER, 1);
 	snap();
 	wr(0, BASE, 31);
 	delta();
-	assert_int_equal((int)inject_nfired(INJ_PMAP_ENTER_), 1);
+	assert_int_equal((int)inject_nfired(K_INJ_PMAP_ENTER), 1);
 	assert_int_equal(D(faults), 1);
 	assert_int_equal(D(flt_przero), 1);
 	assert_int_equal(D(flt_anon), 1);
@@ -578,22 +575,22 @@ test_pagealloc_failure(void **state)
 {
 	assert_int_equal(uvm_sim_proc_new(0), 0);
 	map_anon(0, BASE, 1, RANDOM);
-	inject_arm_nth(INJ_PAGEALLOC_, 1);
+	inject_arm_nth(K_INJ_PAGEALLOC, 1);
 	snap();
 	wr(0, BASE, 41);
 	delta();
-	assert_int_equal((int)inject_nfired(INJ_PAGEALLOC_), 1);
+	assert_int_equal((int)inject_nfired(K_INJ_PAGEALLOC), 1);
 	assert_int_equal(D(faults), 1);
 	assert_int_equal(D(flt_noram), 1);
 	assert_int_equal(D(flt_przero), 1);
 	assert_true(rd(0, BASE) == 41);
 
 	assert_int_equal(uvm_sim_pagedaemon(64), 1);
-	inject_arm_nth(INJ_PAGEALLOC_, 1);
+	inject_arm_nth(K_INJ_PAGEALLOC, 1);
 	snap();
 	assert_true(rd(0, BASE) == 41);
 	delta();
-	assert_int_equal((int)inject_nfired(INJ_PAGEALLOC_), 1);
+	assert_int_equal((int)inject_nfired(K_INJ_PAGEALLOC), 1);
 	assert_int_equal(D(faults), 1);
 	assert_int_equal(D(flt_noram), 1);
 	assert_int_equal(D(flt_up), 2);

@@ -6,6 +6,7 @@
  * expected value is worked out by hand in the comments.
  * Each test boots a fresh model and shuts it down, which panics (and so
  * fails the test) if anything leaked; a panic fails the running test.
+ * Kernel errno values come from tests/kprobe.h.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 
 #include "uvm/uvm_sim.h"
 #include "shims/sim.h"
+#include "tests/kprobe.h"
 
 #define PG		((uint64_t)UVM_SIM_PAGE_SIZE)
 #define R		1
@@ -26,11 +28,6 @@
 #define INH_NONE	2
 #define INH_ZERO	3
 #define PRIV		0
-/* OpenBSD's errno values, as uvm_sim returns them */
-#define E_ACCES		13
-#define E_FAULT		14
-#define E_INVAL		22
-
 static void
 panic_hook(const char *msg)
 {
@@ -112,7 +109,7 @@ test_mmap_first_fit(void **state)
 	assert_int_equal(map_anon(0, 1, PRIV, 0), 0x6000);
 	wr(0, 0x1000, 11);
 	assert_int_equal(uvm_sim_munmap(0, 0x1000, 2), 0);
-	assert_int_equal(rd_err(0, 0x1000), E_FAULT);
+	assert_int_equal(rd_err(0, 0x1000), K_EFAULT);
 	assert_int_equal(map_anon(0, 1, PRIV, 0), 0x1000);
 	assert_int_equal(rd(0, 0x1000), 0);	/* fresh zero-fill */
 	assert_int_equal(map_anon(0, 2, PRIV, 0), 0x7000);
@@ -169,10 +166,10 @@ test_munmap_middle(void **state)
 	assert_int_equal(uvm_sim_munmap(0, a + PG, 2), 0);
 	assert_int_equal(rd(0, a + 8), 200);
 	assert_int_equal(rd(0, a + 3 * PG + 8), 203);
-	assert_int_equal(rd_err(0, a + PG), E_FAULT);
-	assert_int_equal(wr_err(0, a + PG), E_FAULT);
-	assert_int_equal(rd_err(0, a + 2 * PG + 8), E_FAULT);
-	assert_int_equal(wr_err(0, a + 2 * PG + 8), E_FAULT);
+	assert_int_equal(rd_err(0, a + PG), K_EFAULT);
+	assert_int_equal(wr_err(0, a + PG), K_EFAULT);
+	assert_int_equal(rd_err(0, a + 2 * PG + 8), K_EFAULT);
+	assert_int_equal(wr_err(0, a + 2 * PG + 8), K_EFAULT);
 	uvm_sim_check();
 	assert_int_equal(map_anon(0, 2, PRIV, 0), 0x2000);
 	assert_int_equal(rd(0, 0x2000 + 8), 0);
@@ -196,26 +193,26 @@ test_mprotect(void **state)
 	wr(0, a, 42);
 	wr(0, a + PG, 43);
 	assert_int_equal(uvm_sim_mprotect(0, a, 2, R), 0);
-	assert_int_equal(wr_err(0, a), E_ACCES);
-	assert_int_equal(wr_err(0, a + PG), E_ACCES);
+	assert_int_equal(wr_err(0, a), K_EACCES);
+	assert_int_equal(wr_err(0, a + PG), K_EACCES);
 	assert_int_equal(rd(0, a), 42);
 	assert_int_equal(rd(0, a + PG), 43);
 	assert_int_equal(uvm_sim_mprotect(0, a, 1, RW), 0);
 	wr(0, a, 44);
 	assert_int_equal(rd(0, a), 44);
-	assert_int_equal(wr_err(0, a + PG), E_ACCES);
+	assert_int_equal(wr_err(0, a + PG), K_EACCES);
 	assert_int_equal(uvm_sim_mprotect(0, a + PG, 1, 0), 0);
-	assert_int_equal(rd_err(0, a + PG), E_ACCES);
+	assert_int_equal(rd_err(0, a + PG), K_EACCES);
 	assert_int_equal(uvm_sim_mprotect(0, a + PG, 1, R), 0);
 	assert_int_equal(rd(0, a + PG), 43);
 
 	b = 0;
 	assert_int_equal(uvm_sim_mmap(0, &b, 1, RW, R, PRIV, INH_COPY, 0, 0,
-	    0), E_ACCES);
+	    0), K_EACCES);
 	assert_int_equal(uvm_sim_mmap(0, &b, 1, R, R, PRIV, INH_COPY, 0, 0,
 	    0), 0);
-	assert_int_equal(uvm_sim_mprotect(0, b, 1, RW), E_ACCES);
-	assert_int_equal(wr_err(0, b), E_ACCES);
+	assert_int_equal(uvm_sim_mprotect(0, b, 1, RW), K_EACCES);
+	assert_int_equal(wr_err(0, b), K_EACCES);
 	uvm_sim_check();
 }
 
@@ -241,11 +238,11 @@ test_minherit_fork(void **state)
 	assert_int_equal(uvm_sim_minherit(0, a, 1, INH_NONE), 0);
 	assert_int_equal(uvm_sim_minherit(0, b, 1, INH_SHARE), 0);
 	assert_int_equal(uvm_sim_minherit(0, d, 1, INH_ZERO), 0);
-	assert_int_equal(uvm_sim_minherit(0, a, 1, 9), E_INVAL);
+	assert_int_equal(uvm_sim_minherit(0, a, 1, 9), K_EINVAL);
 	assert_int_equal(uvm_sim_fork(0, 1), 0);
 	uvm_sim_check();
 
-	assert_int_equal(rd_err(1, a), E_FAULT);
+	assert_int_equal(rd_err(1, a), K_EFAULT);
 	assert_int_equal(rd(1, b), 2);
 	assert_int_equal(rd(1, c), 3);
 	assert_int_equal(rd(1, d), 0);
@@ -331,10 +328,10 @@ test_mlock_munmap_munlock(void **state)
 	assert_int_equal(uvm_sim_munlock(0, a, 4), 0);
 	uvm_sim_check();
 	assert_int_equal(rd(0, a), 300);
-	assert_int_equal(rd_err(0, a + PG), E_FAULT);
+	assert_int_equal(rd_err(0, a + PG), K_EFAULT);
 	assert_int_equal(rd(0, a + 2 * PG), 302);
 	assert_int_equal(rd(0, a + 3 * PG), 303);
-	assert_int_equal(uvm_sim_mlock(0, a, 4), E_FAULT);
+	assert_int_equal(uvm_sim_mlock(0, a, 4), K_EFAULT);
 	assert_int_equal(uvm_sim_mlock(0, a + 2 * PG, 2), 0);
 	wr(0, a + 3 * PG, 313);
 	assert_int_equal(uvm_sim_munlock(0, a + 2 * PG, 2), 0);
