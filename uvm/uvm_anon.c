@@ -172,6 +172,8 @@ uvm_anon_pagein_read(struct vm_anon *anon)
 	rw_enter(lock, RW_WRITE);
 
 	if (PG_FLAGS(pg) & PG_RELEASED) {
+		if (rv != VM_PAGER_OK)
+			uvm_swap_onlyswap_gone();
 		uvm_anon_release(anon);		/* unlocks */
 		return (TRUE);
 	}

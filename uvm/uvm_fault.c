@@ -299,6 +299,8 @@ uvmfault_anonget_done(struct uvm_faultinfo *ufi, boolean_t locked,
 		if (locked)
 			uvmfault_unlockmaps(ufi, FALSE);
 		counters_inc(uvmexp_counters, flt_pgrele);
+		if (error != VM_PAGER_OK)
+			uvm_swap_onlyswap_gone();
 		uvm_anon_release(anon);		/* releases `lock' */
 		return ERESTART;
 	}

@@ -261,6 +261,22 @@ uvm_swap_get(struct vm_page *pg, int slot)
 }
 
 /*
+ * uvm_swap_onlyswap_gone: an anon whose swap read failed (uvm_swap_get
+ * counted it as only in swap again) was freed during the read: it stops
+ * counting in uvmexp.swpgonly.  OpenBSD's uvm_anon_release drops the
+ * slot before uvm_anfree, so nothing counts it down there: its
+ * swpgonly leaks one page per such race (invariant 11 in uvm_check.c
+ * found it on the model).
+ * => the anon's lock write-held by the caller (not visible here).
+ */
+void
+uvm_swap_onlyswap_gone(void)
+{
+	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
+	atomic_dec_int(&uvmexp.swpgonly);
+}
+
+/*
  * uvm_swapisfull: TRUE when no slot is free, or when the last pagedaemon
  * pass run by uvm_wait() freed nothing (uvmexp.swapfull: the model's way
  * to make callers give up with ENOMEM instead of waiting forever).

@@ -23,6 +23,7 @@ int	uvm_swap_alloc(void);
 void	uvm_swap_free(int slot);
 /* mark a slot bad after a read error */
 void	uvm_swap_markbad(int slot);
+void	uvm_swap_onlyswap_gone(void);
 /* page I/O; returns VM_PAGER_OK or VM_PAGER_ERROR => page PG_BUSY */
 int	uvm_swap_get(struct vm_page *, int slot);
 int	uvm_swap_put(struct vm_page *, int slot);
