@@ -53,6 +53,7 @@ struct oproc {
 };
 
 static struct oproc procs[UVM_SIM_MAXPROC];
+static int swapoff;		/* the swap device is off (swapctl) */
 static int objcell[UVM_SIM_MAXOBJ][UVM_SIM_OBJPAGES];
 /*
  * Pages: which cell a region's page reads, and which it writes.
@@ -286,6 +287,36 @@ oracle_reset(void)
 	}
 	oracle_store_reset();
 	memset(objcell, 0, sizeof(objcell));
+	swapoff = 0;
+}
+
+/*
+ * swapctl: the device is on at boot; SWAP_OFF of a device that is off
+ * is ENXIO, SWAP_ON of one that is on EBUSY.  What a read returns never
+ * depends on it.
+ */
+int
+oracle_swapoff(void)
+{
+	if (swapoff)
+		return ENXIO;
+	swapoff = 1;
+	return 0;
+}
+
+void
+oracle_swapoff_failed(void)
+{
+	swapoff = 0;
+}
+
+int
+oracle_swapon(void)
+{
+	if (!swapoff)
+		return EBUSY;
+	swapoff = 0;
+	return 0;
 }
 
 int
@@ -735,7 +766,9 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
 }
 
 /*
- * range_doubt: walk the pages of p in [s, e) (all when e == 0).  mark:
+ * range_doubt: walk the pages of p in [s, e) (all when e == 0).  mark
+ * 2 (swapoff) is mark 1 without the writable private object pages
+ * (only their copies, which exist, are anons).  mark:
  * the anons the operation may have faulted in, those of anonymous
  * pages (a wiring read fault zero-fills them) and of writable private
  * pages (promoted), get their cell now, as the model's anons exist
@@ -761,8 +794,8 @@ range_doubt(int p, uint64_t s, uint64_t e, int mark)
 		}
 		if (lo >= hi || r->space == 0)
 			continue;
-		if (mark && r->prot != 0 &&
-		    (r->obj < 0 || (r->prot & OPROT_WRITE))) {
+		if (mark && r->prot != 0 && (r->obj < 0 ||
+		    (mark == 1 && (r->prot & OPROT_WRITE)))) {
 			for (v = lo; v < hi; v++) {
 				c = anon_cell(r, v);
 				if (c == 0)
@@ -790,6 +823,15 @@ oracle_maybe_poison(int p, uint64_t addr, uint64_t npages)
 {
 	(void)range_doubt(p, addr / OPAGE, npages ? addr / OPAGE + npages :
 	    0, 1);
+}
+
+void
+oracle_maybe_poison_anons(void)
+{
+	int p;
+
+	for (p = 0; p < UVM_SIM_MAXPROC; p++)
+		(void)range_doubt(p, 0, 0, 2);
 }
 
 int

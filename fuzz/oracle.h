@@ -28,7 +28,8 @@
  *
  * Errors are errno values: EFAULT (nothing mapped), EACCES (protection
  * or poisoned page), EINVAL (bad arguments), ESRCH (no such process),
- * EBUSY (process exists).
+ * EBUSY (process exists; swapon of a device that is on), ENXIO
+ * (swapoff of a device that is off).
  */
 #ifndef _FUZZ_ORACLE_H_
 #define _FUZZ_ORACLE_H_
@@ -106,10 +107,28 @@ void	oracle_access_done(int p, uint64_t addr, int write, uint64_t wval,
  * failed half way for lack of memory).
  */
 void	oracle_maybe_poison(int p, uint64_t addr, uint64_t npages);
+/*
+ * oracle_maybe_poison_anons: an injected swap-read error fired during
+ * swapoff, which pages in every anon of every process: every anon cell
+ * (and every page of an anonymous region) of every process may now be
+ * poisoned; pages still reading an object are not anons and stay.
+ */
+void	oracle_maybe_poison_anons(void);
 /* oracle_doubt: some page in the range is maybe poisoned */
 int	oracle_doubt(int p, uint64_t addr, uint64_t npages);
 void	oracle_taint(int p);
 int	oracle_tainted(int p);
+
+/*
+ * swapctl of the one swap device (on at boot): oracle_swapoff returns
+ * ENXIO if it is off, else 0 and it is off; oracle_swapoff_failed: the
+ * model's swapoff failed (ENOMEM, EBUSY), it is on again;
+ * oracle_swapon returns EBUSY if it is on, else 0 and it is on.
+ * Swapping never changes what a read returns.
+ */
+int	oracle_swapoff(void);
+void	oracle_swapoff_failed(void);
+int	oracle_swapon(void);
 
 /*
  * Object contents: oracle_obj_word is the value the object's word at

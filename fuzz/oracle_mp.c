@@ -50,6 +50,7 @@ static struct {
 	uint32_t	 step;		/* begin/end events so far */
 	int		 objs;		/* bit i: the program maps object i */
 	int		 replayed, checked, monotonic;
+	uint32_t	 pddone;	/* step the pagedaemon CPU ended, 0 */
 	struct omp_rec	 rec[PROG_MAXOPS];
 	uint32_t	 minb[PROG_MAXOPS];	/* rule 3: src_minbegin */
 	int		 order[PROG_MAXOPS];	/* op indices by begin */
@@ -71,6 +72,7 @@ oracle_mp_start(const struct prog *p)
 	}
 	omp.p = p;
 	omp.step = 0;
+	omp.pddone = 0;
 	omp.objs = 0;
 	omp.replayed = omp.checked = omp.monotonic = 0;
 	omp.nobjw = 0;
@@ -133,6 +135,17 @@ oracle_mp_end(int cpu, int op)
 		fprintf(stderr, "uvmfuzz: trace: step %u cpu%d end op %d: "
 		    "%s\n", omp.step, cpu, op, r->done ?
 		    run_errname(r->err) : "done");
+}
+
+OMP_NOTSAN void
+oracle_mp_pdaemon_done(void)
+{
+	if (!omp.on)
+		return;
+	omp.pddone = ++omp.step;
+	if (omp_trace)
+		fprintf(stderr, "uvmfuzz: trace: step %u pagedaemon CPU "
+		    "done\n", omp.step);
 }
 
 /* undo y = z ^ (z >> s) */
@@ -396,6 +409,14 @@ injected(void)
 	return 0;
 }
 
+/* the pagedaemon CPU had not finished when operation r began */
+static int
+pdaemon_running(const struct omp_rec *r)
+{
+	return omp.p->cfg.pdpasses > 0 && (omp.pddone == 0 ||
+	    omp.pddone > r->begin);
+}
+
 /*
  * sequential: 1 when rule 2 applies: every operation ran, none
  * overlapped another, no injection, no ENOMEM.  Fills omp.order.
@@ -517,6 +538,21 @@ replay_op(int i, struct oracle_mp_finding *f)
 	case PROG_READ:
 	case PROG_WRITE:
 		return replay_access(i, op, f);
+	case PROG_SWAPOFF:
+	case PROG_SWAPON:
+		/* exact: no ENOMEM here (no replay); EBUSY see rule 4 */
+		o = op->op == PROG_SWAPOFF ? oracle_swapoff() :
+		    oracle_swapon();
+		if (op->op == PROG_SWAPOFF && o == 0 && r->err == EBUSY &&
+		    pdaemon_running(r)) {
+			oracle_swapoff_failed();
+			return 0;
+		}
+		if (o != r->err)
+			return mismatch(f, i, op->op == PROG_SWAPOFF ?
+			    "swapoff outcome differs" :
+			    "swapon outcome differs", o, r->err);
+		return 0;
 	default:
 		return 0;		/* pagedaemon: contents unchanged */
 	}
@@ -556,12 +592,50 @@ replay(struct oracle_mp_finding *f)
 	return 0;
 }
 
+/*
+ * check_swapoff: a swapoff that failed with EBUSY must have overlapped
+ * another program operation (a fork, amap copy or split can move an
+ * anon that holds a slot behind amap_swap_off's walk; an anon freed
+ * during a swap read keeps its slot, in no amap, until the reader
+ * releases it), or begun while the pagedaemon CPU still ran (an anon
+ * freed while its page was being written out, PG_RELEASED, holds its
+ * slot in no amap until the pagedaemon releases it).  Returns 0 or -1
+ * with *f set.
+ */
+static int
+check_swapoff(int i, struct oracle_mp_finding *f)
+{
+	const struct omp_rec *r = &omp.rec[i], *o;
+	int j;
+
+	if (!r->done || r->err != EBUSY)
+		return 0;
+	if (pdaemon_running(r))
+		return 0;
+	for (j = 0; j < omp.p->nops; j++) {
+		o = &omp.rec[j];
+		if (j != i && o->begin != 0 && o->begin < r->end &&
+		    (o->end == 0 || o->end > r->begin))
+			return 0;
+	}
+	f->op = i;
+	f->reason = "swapoff busy with no concurrent operation";
+	snprintf(f->detail, sizeof(f->detail), "no operation ran on "
+	    "another CPU between its begin (step %u) and end (step %u), "
+	    "no pagedaemon CPU ran", r->begin, r->end);
+	return -1;
+}
+
 int
 oracle_mp_finish(struct oracle_mp_finding *f)
 {
 	int i;
 
 	oracle_mp_stop();
+	for (i = 0; i < omp.p->nops; i++)
+		if (omp.p->ops[i].op == PROG_SWAPOFF &&
+		    check_swapoff(i, f) != 0)
+			return -1;
 	for (i = 0; i < omp.p->nops; i++)
 		if (omp.p->ops[i].op == PROG_READ && omp.rec[i].done &&
 		    omp.rec[i].err == 0 && check_provenance(i, f) != 0)

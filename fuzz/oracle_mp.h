@@ -36,6 +36,16 @@
  *	the process, an access of it failing with ENOMEM (the model kills
  *	it), or a fork creating it, ending after k began cancels k.  Catches a CPU that keeps reading the pre-COW page (a stale
  *	TLB entry) after it saw a newer write on the copy.
+ *   4. swapoff (every run): EBUSY only if another program operation
+ *	overlapped it (a fork, amap copy or split on another CPU can move
+ *	an anon that holds a swap slot behind amap_swap_off's walk; an
+ *	anon freed during a fault's swap read holds its slot outside
+ *	every amap until the fault releases it) or it began before the
+ *	pagedaemon CPU finished (an anon freed while its page was being
+ *	written out holds its slot the same way until the pass ends); in
+ *	the sequential replay (rule 2) swapoff and swapon must give
+ *	exactly the single-CPU oracle's answer (ENXIO / EBUSY from the
+ *	device's on/off state, else success).
  *
  * Sound, not complete: a correct model never fails these checks.  What
  * it cannot see: wrong values among the allowed ones in runs whose
@@ -72,6 +82,8 @@ void	oracle_mp_stop(void);
 void	oracle_mp_begin(int cpu, int op);
 void	oracle_mp_result(int op, int err, uint64_t val, uint64_t addr);
 void	oracle_mp_end(int cpu, int op);
+/* the pagedaemon CPU (cfg.pdpasses > 0) finished its passes */
+void	oracle_mp_pdaemon_done(void);
 /*
  * oracle_mp_finish: judge the run (after sched_run, before the model
  * shuts down: it reads object words).  Returns 0, or -1 with *f set.

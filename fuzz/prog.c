@@ -6,9 +6,11 @@
  *     clamped or wrapped into their ranges (fuzz/prog.h), never rejected;
  *     a missing byte (the input ended) takes its default value, so the
  *     empty input is the empty program with the default configuration.
- *   VERSIONED: byte 0 is the format version (PROG_VERSION).  Every
- *     version byte is decoded as the current version (there is only one
- *     so far; a later format bumps the number and keeps decoding 1).
+ *   VERSIONED: byte 0 is the format version.  2 (PROG_VERSION, what
+ *     prog_encode writes) decodes as version 2; every other value as
+ *     version 1, exactly as before version 2 existed.  Version 2 differs
+ *     in one place: bit 0x80 of a pagedaemon record's header, ignored
+ *     by version 1, makes it a swapctl record (below).
  *   STABLE: decoding is one pass from the front, and nothing depends on
  *     the input's length or its end: appending bytes never changes how
  *     the earlier bytes decode.  Schedule bytes are therefore carried by
@@ -23,7 +25,7 @@
  * truncated varint is the value read so far):
  *
  *   header, fixed:
- *	0	version
+ *	0	version: 2 (version 2), anything else version 1
  *	1	ncpu = 1 + (b & 3)
  *	2	npages = prog_npages_table[b & 15]		(default 128)
  *	3,4	freetarg = (LE16) % (npages / 2 + 1)		(default 8)
@@ -40,7 +42,12 @@
  *		mmap, 15 schedule record
  *	h >> 4 & 3	cpu (modulo ncpu)
  *	h & 0x40	an injection marker follows the op's fields
- *	h & 0x80	ignored
+ *	h & 0x80	ignored; in version 2, on opcode 11 (pagedaemon): a
+ *		swapctl record instead, whose one field is a sub-op byte
+ *		b: swapoff if b % 8 == 0, else swapon (so a random input
+ *		holds a swapoff in about 1 of 256 records: it pages
+ *		everything in).  The injection marker (h & 0x40) follows
+ *		it as for any op.
  *   schedule record: length byte L, then L schedule bytes (beyond
  *   PROG_MAXSCHED they are consumed and dropped).
  *   op fields (PROC, ADDR, WADDR below):
@@ -59,6 +66,7 @@
  *	read		PROC, WADDR
  *	write		PROC, WADDR, value varint
  *	pagedaemon	n varint % (UVM_SIM_MAXPHYS + 1)
+ *	swapoff swapon	(version 2) sub-op byte, see h & 0x80
  *   injection marker: point byte % PROG_NINJECT, varint v, nth = 1 +
  *   v % PROG_MAXNTH.
  *   PROC: b & 0x80 or no process exists: b & 7; else the (b % n)th of
@@ -102,7 +110,8 @@ const int prog_nswap_table[8] = { 0, 16, 64, 128, 256, 512, 1024, 4096 };
 
 static const char *const opnames[PROG_NOPCODES] = {
 	"mmap", "munmap", "mprotect", "madvise", "minherit", "mlock",
-	"munlock", "fork", "exit", "read", "write", "pagedaemon"
+	"munlock", "fork", "exit", "read", "write", "pagedaemon",
+	"swapoff", "swapon"
 };
 static const char *const injnames[PROG_NINJECT] = {
 	"malloc", "pagealloc", "pmap_enter", "swap_read", "pager_io"
@@ -433,14 +442,15 @@ dec_addr(struct rd *r, const struct trk *t, int p, int word)
 	return reg.start + (pg % m) * PAGE + (uint64_t)w * 8;
 }
 
-/* the header: fixed part, then the injection plan */
-static void
+/* the header: fixed part, then the injection plan; returns the version */
+static int
 dec_config(struct rd *r, struct prog_config *c)
 {
 	uint8_t b;
-	int i;
+	int i, version;
 
-	(void)rd_byte(r, PROG_VERSION);	/* every version decodes as 1 */
+	/* 2 is version 2; every other byte decodes as version 1 */
+	version = rd_byte(r, PROG_VERSION) == 2 ? 2 : 1;
 	c->ncpu = 1 + (rd_byte(r, PROG_DEF_NCPU - 1) & 3);
 	c->npages = prog_npages_table[rd_byte(r, DEF_NPAGES_IDX) & 15];
 	b = rd_byte(r, PROG_DEF_FREETARG & 0xff);
@@ -468,6 +478,7 @@ dec_config(struct rd *r, struct prog_config *c)
 			c->inject[i].arg = 1 + rd_varint(r) % PROG_MAXNTH;
 		}
 	}
+	return version;
 }
 
 /* the fields of an mmap record */
@@ -560,10 +571,11 @@ prog_decode(const uint8_t *buf, size_t len, struct prog *p)
 	struct prog_op op;
 	struct trk t;
 	uint8_t h;
+	int version;
 
 	prog_init(p);
 	trk_init(&t);
-	dec_config(&r, &p->cfg);
+	version = dec_config(&r, &p->cfg);
 	while (r.pos < r.len) {
 		h = rd_byte(&r, 0);
 		if (opmap[h & 15] == 0xff) {
@@ -574,7 +586,11 @@ prog_decode(const uint8_t *buf, size_t len, struct prog *p)
 		op.op = opmap[h & 15];
 		op.cpu = ((h >> 4) & 3) % p->cfg.ncpu;
 		op.inj_point = PROG_INJ_NOPOINT;
-		dec_fields(&r, &t, &op);
+		if (version >= 2 && op.op == PROG_PAGEDAEMON && (h & 0x80))
+			op.op = rd_byte(&r, 0) % 8 == 0 ? PROG_SWAPOFF :
+			    PROG_SWAPON;
+		else
+			dec_fields(&r, &t, &op);
 		if (h & 0x40) {
 			op.inj_point = rd_byte(&r, 0) % PROG_NINJECT;
 			op.inj_nth = 1 + rd_varint(&r) % PROG_MAXNTH;
@@ -745,14 +761,22 @@ prog_encode(const struct prog *p, uint8_t *buf, size_t cap)
 	struct trk t;
 	size_t i, n;
 	int k;
+	uint8_t inj;
 
 	trk_init(&t);
 	enc_config(&w, &p->cfg);
 	for (k = 0; k < p->nops; k++) {
 		op = &p->ops[k];
-		wr_byte(&w, op->op | (op->cpu << 4) |
-		    (op->inj_point != PROG_INJ_NOPOINT ? 0x40 : 0));
-		enc_fields(&w, &t, op);
+		inj = op->inj_point != PROG_INJ_NOPOINT ? 0x40 : 0;
+		if (op->op == PROG_SWAPOFF || op->op == PROG_SWAPON) {
+			/* version 2's swapctl record */
+			wr_byte(&w, PROG_PAGEDAEMON | (op->cpu << 4) | inj |
+			    0x80);
+			wr_byte(&w, op->op == PROG_SWAPOFF ? 0 : 1);
+		} else {
+			wr_byte(&w, op->op | (op->cpu << 4) | inj);
+			enc_fields(&w, &t, op);
+		}
 		if (op->inj_point != PROG_INJ_NOPOINT) {
 			wr_byte(&w, op->inj_point);
 			wr_varint(&w, op->inj_nth - 1);

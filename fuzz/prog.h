@@ -49,7 +49,7 @@
 
 #include "uvm_sim.h"
 
-#define PROG_VERSION		1	/* first byte of the binary form */
+#define PROG_VERSION		2	/* first byte of the binary form */
 #define PROG_MAXCPU		4	/* program CPUs (not the pagedaemon's) */
 #define PROG_MAXOPS_CPU		64	/* operations per CPU */
 #define PROG_MAXOPS		256	/* operations in all */
@@ -86,6 +86,8 @@ enum prog_opcode {
 	PROG_READ,		/* uvm_sim_access(proc, addr, 0) */
 	PROG_WRITE,		/* uvm_sim_access(proc, addr, 1, value) */
 	PROG_PAGEDAEMON,	/* uvm_sim_pagedaemon(npages) */
+	PROG_SWAPOFF,		/* uvm_sim_swapoff() */
+	PROG_SWAPON,		/* uvm_sim_swapon() */
 	PROG_NOPCODES
 };
 
@@ -132,6 +134,7 @@ struct prog_config {
  *	read		proc addr
  *	write		proc addr value
  *	pagedaemon	npages
+ *	swapoff swapon	(none)
  * every op: cpu, inj_point, inj_nth.
  */
 struct prog_op {

@@ -27,7 +27,8 @@
  *   madvise pP ADDR NPAGES ADV		minherit pP ADDR NPAGES INH
  *   fork pP -> pQ			exit pP
  *   read pP ADDR			write pP ADDR =VALUE
- *   pagedaemon N
+ *   pagedaemon N			swapoff
+ *   swapon
  * followed by an optional injection marker "(fail_nth: POINT N)".
  * PROT is three characters "rwx" with '-' for a missing right; INH is
  * share copy none zero; ADV is normal random sequential (mmap), plus
@@ -124,7 +125,8 @@ sb_op(struct sb *b, const struct prog_op *op)
 	char ps[4];
 
 	sb_printf(b, "cpu%d: %s", op->cpu, prog_opname(op->op));
-	if (op->op != PROG_PAGEDAEMON)
+	if (op->op != PROG_PAGEDAEMON && op->op != PROG_SWAPOFF &&
+	    op->op != PROG_SWAPON)
 		sb_printf(b, " p%d", op->proc);
 	switch (op->op) {
 	case PROG_MMAP:
@@ -637,7 +639,7 @@ p_opline(struct pstate *ps, struct tok t, struct prog *p)
 	if (i == PROG_NOPCODES)
 		return perr(ps, &t, "an operation (mmap, munmap, mprotect, "
 		    "madvise, minherit, mlock, munlock, fork, exit, read, "
-		    "write, pagedaemon)");
+		    "write, pagedaemon, swapoff, swapon)");
 	op.op = (uint8_t)i;
 	if (p->nops >= PROG_MAXOPS)
 		return perr(ps, &t, "at most 256 operations");

@@ -20,6 +20,19 @@
  *     swap-read error during mlock or fork makes the pages involved
  *     "maybe poisoned": a later access may fail with EACCES (then they
  *     are poisoned) or succeed (then they are not).
+ *   - swapoff/swapon (swapctl of the one swap device) never change
+ *     what a read returns.  swapon: EBUSY exactly when the oracle's
+ *     device is on.  swapoff: ENXIO exactly when it is off; else
+ *     success, or ENOMEM (memory too short to page everything in: the
+ *     device stays on, not a finding); EBUSY only if the pagedaemon
+ *     CPU was still running when it began (an anon freed while its
+ *     page was being written out holds its slot outside every amap
+ *     until the pagedaemon releases it; the pagedaemon creates no
+ *     amap, so nothing else can leave a slot behind the walk with one
+ *     program CPU).  An injected
+ *     swap-read error during swapoff loses the data of one anon, any
+ *     process's: every anon page of every process becomes "maybe
+ *     poisoned", as a swap-read error during fork does for the parent.
  *   - at the end, every object word the program touched must hold what
  *     the oracle says (a private write leaking into the object).
  * With several program CPUs (fibers) the concurrency oracle judges
@@ -53,6 +66,7 @@ static struct {
 	int		 mp;		/* several CPUs: oracle_mp */
 	int		 opcheck;	/* uvm_sim_check after each op */
 	int		 ncpu;		/* program CPUs */
+	int		 pddone;	/* the pagedaemon CPU finished */
 	volatile int	 cur[RUN_MAXCPU]; /* op running per CPU, -1 none */
 	int		 nthreads[PROG_MAXPROC];
 	int		 nobjwords;	/* object words accessed ... */
@@ -152,6 +166,7 @@ run_errname(int err)
 	case EINVAL:	return "EINVAL";
 	case ESRCH:	return "ESRCH";
 	case EBUSY:	return "EBUSY";
+	case ENXIO:	return "ENXIO";
 	default:	return "an error";
 	}
 }
@@ -299,6 +314,37 @@ op_access(int i, const struct prog_op *op, int write)
 	oracle_access_done(op->proc, op->addr, write, op->value, err);
 }
 
+/*
+ * op_swapctl: swapoff or swapon, judged as the header says.  A failed
+ * swapoff leaves the oracle's device on.
+ */
+static void
+op_swapctl(int i, const struct prog_op *op)
+{
+	uint64_t nf = inject_nfired(INJ_SWAP_READ_POINT);
+	int m, o, off = op->op == PROG_SWAPOFF, pdrun;
+
+	pdrun = run.p->cfg.pdpasses > 0 &&
+	    !__atomic_load_n(&run.pddone, __ATOMIC_RELAXED);
+	m = off ? uvm_sim_swapoff() : uvm_sim_swapon();
+	oracle_mp_result(i, m, 0, 0);
+	if (!run.oracle)
+		return;
+	if (off && inject_nfired(INJ_SWAP_READ_POINT) != nf)
+		oracle_maybe_poison_anons();
+	o = off ? oracle_swapoff() : oracle_swapon();
+	if (off && o == 0 && (m == ENOMEM || (m == EBUSY && pdrun))) {
+		oracle_swapoff_failed();
+		return;
+	}
+	if (m != o)
+		finding("oracle", off ? (m == EBUSY ? "swapoff busy with no "
+		    "concurrent operation or pagedaemon" :
+		    "swapoff outcome differs") :
+		    "swapon outcome differs", i, "expected %s, got %s",
+		    run_errname(o), run_errname(m));
+}
+
 /* run_op: operation i, on its CPU */
 static void
 run_op(int i)
@@ -362,6 +408,10 @@ run_op(int i)
 	case PROG_PAGEDAEMON:
 		(void)uvm_sim_pagedaemon((int)op->npages);
 		return;
+	case PROG_SWAPOFF:
+	case PROG_SWAPON:
+		op_swapctl(i, op);
+		return;
 	default:
 		return;
 	}
@@ -398,6 +448,8 @@ run_cpu(int cpu, void *arg)
 	if (cpu == p->cfg.ncpu) {
 		for (i = 0; i < p->cfg.pdpasses; i++)
 			(void)uvm_sim_pagedaemon(p->cfg.pdpages);
+		__atomic_store_n(&run.pddone, 1, __ATOMIC_RELAXED);
+		oracle_mp_pdaemon_done();
 		return;
 	}
 	for (i = 0; i < p->nops; i++) {
@@ -493,6 +545,7 @@ run_prog(const struct prog *p, struct run_opts *o)
 	run.p = p;
 	run.o = o;
 	run.ncpu = p->cfg.ncpu;
+	run.pddone = 0;
 	for (c = 0; c < RUN_MAXCPU; c++)
 		run.cur[c] = -1;
 	single = p->cfg.ncpu == 1 && p->cfg.pdpasses == 0;

@@ -45,6 +45,9 @@ const int	K_PMAP_CANFAIL = PMAP_CANFAIL;
 const int	K_UVM_PGA_ZERO = UVM_PGA_ZERO;
 const int	K_AMAP_SHARED = AMAP_SHARED;
 const int	K_UVM_AMAP_CHUNK = UVM_AMAP_CHUNK;
+const int	K_ENXIO = ENXIO;
+const int	K_PG_CLEAN = PG_CLEAN;
+const int	K_SWSLOT_BAD = SWSLOT_BAD;
 
 /* uvm_amap.c, uvm_anon.c */
 extern struct pool	uvm_amap_pool, uvm_amap_chunk_pool, uvm_anon_pool;
@@ -280,4 +283,11 @@ kp_amap_splitref(struct kp_aref *korig, struct kp_aref *ksplit,
 	amap_splitref(&orig, &split, off);
 	kp_aref_out(korig, &orig);
 	kp_aref_out(ksplit, &split);
+}
+
+/* kp_page_flags: pg->pg_flags now (atomic load) */
+int
+kp_page_flags(struct vm_page *pg)
+{
+	return (int)atomic_load_int(&pg->pg_flags);
 }

@@ -56,6 +56,8 @@ extern const int	K_PMAP_WIRED, K_PMAP_CANFAIL;
 extern const int	K_UVM_PGA_ZERO;
 /* uvm/uvm_amap.h */
 extern const int	K_AMAP_SHARED, K_UVM_AMAP_CHUNK;
+/* sys/errno.h, uvm/uvm_page.h, uvm/uvm_swap.h (swapoff tests) */
+extern const int	K_ENXIO, K_PG_CLEAN, K_SWSLOT_BAD;
 
 /* ---- kernel functions, with their kernel names ---- */
 
@@ -178,6 +180,8 @@ void	kp_amap_unlock(struct vm_amap *);
 int	kp_amap_list(struct vm_amap **v, int n);
 /* amap_foreach_anon(amap, NULL, NULL): the number of used slots */
 int	kp_amap_nanon(struct vm_amap *);
+/* pg->pg_flags (PG_* bits) now */
+int	kp_page_flags(struct vm_page *);
 
 /* struct vm_aref, and the amap calls that take one */
 struct kp_aref {

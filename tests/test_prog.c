@@ -9,6 +9,8 @@
  *   - random valid programs built field by field (raw addresses, absent
  *     processes, any fork target) survive both encodings;
  *   - appending bytes never changes the ops already decoded;
+ *   - version 2's swapctl records (swapoff, swapon) against the same
+ *     bytes decoded as version 1, by hand; random version-2 inputs;
  *   - malformed texts give the exact "file:line:col: expected ..." line.
  */
 
@@ -142,6 +144,10 @@ static const char *const canon[] = {
 	"cpu0: read p0 0x0 (fail_nth: pagealloc 2)\n"
 	"cpu0: read p0 0x0 (fail_nth: swap_read 3)\n"
 	"cpu0: read p0 0x0 (fail_nth: pager_io 4)\n"
+	"cpu1: swapoff\n"
+	"cpu2: swapon\n"
+	"cpu3: swapoff (fail_nth: swap_read 1)\n"
+	"cpu0: swapon (fail_nth: malloc 2)\n"
 	"schedule 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f\n"
 	"schedule ff fe\n",
 	/* the largest configuration */
@@ -308,6 +314,103 @@ test_random_bytes(void **state)
 	}
 }
 
+/*
+ * Version 2 (fuzz/prog.c "VERSIONED"): the same bytes after the header,
+ * decoded as version 1 and as version 2.  Header (17 bytes, no plan):
+ * 1 CPU, 128 pages, freetarg 8, 256 swap slots.  Records, by hand:
+ *   8b 10	h = 0x80 | 11: v1 pagedaemon n=16 (0x80 ignored);
+ *		v2 swapctl, sub-op 0x10 % 8 == 0: swapoff
+ *   0b 05	pagedaemon n=5 in both
+ *   8b 03	v1 pagedaemon 3; v2 swapon (3 % 8 != 0)
+ *   cb 08 03 02  h = 0x80 | 0x40 | 11: v1 pagedaemon 8, v2 swapoff;
+ *		then the marker: point 3 (swap_read), nth 1 + 2 = 3
+ *   9b 01	cpu (h >> 4 & 3) = 1 % 1 = 0: v1 pagedaemon 1, v2 swapon
+ * Version 1 is what every byte-0 value but 2 gives (here 1 and 0x7f).
+ */
+static void
+test_version2(void **state)
+{
+	static const uint8_t hdr[17] = { 0x01, 0x00, 0x06, 0x08, 0x00,
+	    0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x00 };
+	static const uint8_t rec[] = { 0x8b, 0x10, 0x0b, 0x05, 0x8b, 0x03,
+	    0xcb, 0x08, 0x03, 0x02, 0x9b, 0x01 };
+	static const int v1n[5] = { 16, 5, 3, 8, 1 };
+	static const int v2op[5] = { PROG_SWAPOFF, PROG_PAGEDAEMON,
+	    PROG_SWAPON, PROG_SWAPOFF, PROG_SWAPON };
+	static struct prog p, q;
+	static uint8_t b[sizeof(hdr) + sizeof(rec)], enc[PROG_ENCODE_MAX];
+	size_t m;
+	int i, v;
+
+	memcpy(b, hdr, sizeof(hdr));
+	memcpy(b + sizeof(hdr), rec, sizeof(rec));
+	for (v = 0; v < 2; v++) {
+		b[0] = v == 0 ? 0x01 : 0x7f;
+		prog_decode(b, sizeof(b), &p);
+		assert_int_equal(p.nops, 5);
+		for (i = 0; i < 5; i++) {
+			assert_int_equal(p.ops[i].op, PROG_PAGEDAEMON);
+			assert_int_equal(p.ops[i].npages, v1n[i]);
+			assert_int_equal(p.ops[i].cpu, 0);
+			assert_int_equal(p.ops[i].inj_point, i == 3 ? 3 :
+			    PROG_INJ_NOPOINT);
+			assert_int_equal(p.ops[i].inj_nth, i == 3 ? 3 : 0);
+		}
+	}
+	b[0] = 0x02;
+	prog_decode(b, sizeof(b), &p);
+	assert_int_equal(p.nops, 5);
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(p.ops[i].op, v2op[i]);
+		assert_int_equal(p.ops[i].npages, i == 1 ? 5 : 0);
+		assert_int_equal(p.ops[i].inj_point, i == 3 ? 3 :
+		    PROG_INJ_NOPOINT);
+		assert_int_equal(p.ops[i].inj_nth, i == 3 ? 3 : 0);
+	}
+	/* the encoder writes version 2 and the swapctl records */
+	m = prog_encode(&p, enc, sizeof(enc));
+	assert_int_equal(m, sizeof(b));
+	assert_memory_equal(enc, b, 6);
+	assert_int_equal(enc[sizeof(hdr)], 0x8b);
+	assert_int_equal(enc[sizeof(hdr) + 1], 0x00);
+	prog_decode(enc, m, &q);
+	assert_true(prog_equal(&p, &q));
+}
+
+/*
+ * Random version-2 inputs: swapctl records show up (swapon more often
+ * than swapoff: 7 sub-op values in 8) and survive both round trips.
+ */
+static void
+test_random_bytes_v2(void **state)
+{
+	static struct prog p, q;
+	static uint8_t b[2048], enc[PROG_ENCODE_MAX];
+	size_t n, m;
+	char *s;
+	int i, k, noff = 0, non = 0;
+
+	rng_state = 0x5eed5eed5eedULL;
+	for (i = 0; i < 5000; i++) {
+		n = random_bytes(b, sizeof(b));
+		if (n > 0)
+			b[0] = 2;
+		prog_decode(b, n, &p);
+		for (k = 0; k < p.nops; k++) {
+			noff += p.ops[k].op == PROG_SWAPOFF;
+			non += p.ops[k].op == PROG_SWAPON;
+		}
+		s = print_str(&p);
+		parse_ok(s, &q);
+		free(s);
+		assert_true(prog_equal(&p, &q));
+		m = prog_encode(&q, enc, sizeof(enc));
+		prog_decode(enc, m, &q);
+		assert_true(prog_equal(&p, &q));
+	}
+	assert_true(noff > 0 && non > 3 * noff);
+}
+
 /* the configurations of a and b are the same */
 static int
 config_equal(const struct prog *a, const struct prog *b)
@@ -402,7 +505,8 @@ random_prog(struct prog *p)
 			op->inj_point = rng() % PROG_NINJECT;
 			op->inj_nth = 1 + rng() % PROG_MAXNTH;
 		}
-		if (op->op != PROG_PAGEDAEMON)
+		if (op->op != PROG_PAGEDAEMON && op->op != PROG_SWAPOFF &&
+		    op->op != PROG_SWAPON)
 			op->proc = rng() % PROG_MAXPROC;
 		switch (op->op) {
 		case PROG_MMAP:
@@ -427,6 +531,9 @@ random_prog(struct prog *p)
 			break;
 		case PROG_PAGEDAEMON:
 			op->npages = rng() % (UVM_SIM_MAXPHYS + 1);
+			break;
+		case PROG_SWAPOFF:
+		case PROG_SWAPON:
 			break;
 		default:	/* range ops, read, write */
 			op->addr = rng() % 2 ? rng() : addrs[rng() % 8] +
@@ -544,7 +651,9 @@ static const struct errcase errcases[] = {
 	{ "frob p0\n",
 	  "t.prog:1:1: expected an operation (mmap, munmap, mprotect, "
 	  "madvise, minherit, mlock, munlock, fork, exit, read, write, "
-	  "pagedaemon), got 'frob'" },
+	  "pagedaemon, swapoff, swapon), got 'frob'" },
+	{ "swapoff p0\n",
+	  "t.prog:1:9: expected end of line, got 'p0'" },
 	{ "read p0 0x10000000000000000\n",
 	  "t.prog:1:9: expected an address, got '0x10000000000000000'" },
 	{ "config pdaemon=8x1\n",
@@ -597,6 +706,8 @@ main(void)
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_random_bytes),
+		cmocka_unit_test(test_version2),
+		cmocka_unit_test(test_random_bytes_v2),
 		cmocka_unit_test(test_append_stable),
 		cmocka_unit_test(test_random_programs),
 		cmocka_unit_test(test_address_bias),

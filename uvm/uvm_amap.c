@@ -411,9 +411,12 @@ amap_wipeout(struct vm_amap *amap)
  * amap_swap_off: page in every anon whose swap slot is in [startslot,
  * endslot) and drop its slot.  Walks the amap list with a marker; amaps
  * are try-locked under the list mutex (a busy one makes us back off and
- * retry).  Returns TRUE if it gave up (out of memory).  Models
- * amap_swap_off().
- * => called with no locks held.
+ * retry).  Returns TRUE if it gave up: a page-in had to drop the lock
+ * and the pagedaemon pass uvm_wait ran could not make room
+ * (uvmexp.swapfull; the model's deviation: OpenBSD's uvm_anon_pagein
+ * waits for memory forever).  Models amap_swap_off().
+ * => called with swap_syscall_lock write-held (uvm_swap_off), nothing
+ *    else.
  */
 boolean_t
 amap_swap_off(int startslot, int endslot)
@@ -424,7 +427,7 @@ amap_swap_off(int startslot, int endslot)
 	boolean_t rv = FALSE;
 	int i, map, slot;
 
-	KASSERT(lock_held_count() == 0);
+	KASSERT(lock_held_count() == 1);
 	memset(&marker, 0, sizeof(marker));
 	mtx_enter(&uvm.amap_list_mtx);
 	for (am = LIST_FIRST(&amap_list); am != NULL && !rv; am = am_next) {
@@ -462,8 +465,18 @@ again:
 					continue;
 				am->am_flags |= AMAP_SWAPOFF;
 				if (!uvm_anon_pagein(am, anon)) {
-					/* in memory, no slot, still locked */
+					/*
+					 * In memory, no slot, locked; but the
+					 * swap read dropped the lock, and the
+					 * last reference may have gone then
+					 * (amap_wipeout deferred to us).
+					 */
 					am->am_flags &= ~AMAP_SWAPOFF;
+					if (amap_refs(am) == 0) {
+						amap_wipeout(am);
+						am = NULL;
+						goto next;
+					}
 					goto again;
 				}
 				/* the lock was dropped: relock, restart */
@@ -474,7 +487,7 @@ again:
 					am = NULL;
 					goto next;
 				}
-				if (uvm_swapisfull()) {
+				if (atomic_load_int(&uvmexp.swapfull) != 0) {
 					rv = TRUE;
 					goto next;
 				}

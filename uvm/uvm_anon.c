@@ -195,9 +195,12 @@ uvm_anon_pagein_read(struct vm_anon *anon)
 /*
  * uvm_anon_pagein: make an anon resident for swapoff and drop its swap
  * slot (the page becomes dirty: its only copy is in memory now).
- * Returns FALSE when done, the lock still held; TRUE when the lock had
- * to be released (busy page, I/O, no memory, read error): the caller
- * relocks and starts over.  Models uvm_anon_pagein().
+ * Returns FALSE when done, the lock held (but released and taken back
+ * around the swap read if there was one: the amap's last reference may
+ * have gone meanwhile, the caller checks amap_refs); TRUE when the lock
+ * had to be released (busy page, no memory, the anon freed during the
+ * read, read error): the caller relocks and starts over.  Models
+ * uvm_anon_pagein().
  * => an_lock == amap's am_lock, write-held.
  */
 boolean_t

@@ -49,7 +49,8 @@ void		 uvm_anon_dropswap(struct vm_anon *);
 /*
  * uvm_anon_pagein: page an anon in (swapoff path) and drop its swap slot.
  * => an_lock (== amap's am_lock) write-held.  Returns FALSE with the lock
- * still held, or TRUE when the anon's lock was dropped and the caller must
+ * held (dropped and retaken around a swap read: the caller re-checks the
+ * amap), or TRUE when the anon's lock was dropped and the caller must
  * relock and restart.
  */
 boolean_t	 uvm_anon_pagein(struct vm_amap *, struct vm_anon *);

@@ -26,7 +26,7 @@ struct uvmexp {
 	int	freetarg;	/* [I] pagedaemon target */
 	int	reserve_kernel;	/* [I] pages only UVM_PGA_USERESERVE may take */
 	int	anonpages;	/* [a] pages owned by anons */
-	int	swpages;	/* [I] swap slots */
+	int	swpages;	/* [S] swap slots (0 after swapoff) */
 	int	swpginuse;	/* [S] slots in use */
 	int	swpgonly;	/* [a] anons only in swap */
 	int	pdpageouts;	/* [Q] pages written to swap */

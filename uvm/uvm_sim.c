@@ -3,7 +3,8 @@
  *
  * Models the system-call layer above UVM (sys_mmap, sys_munmap,
  * sys_mprotect, sys_madvise, sys_minherit, sys_mlock/munlock, fork1,
- * exit1), the MMU trap path (trap() -> uvm_fault() -> retry) and the
+ * exit1, swapctl SWAP_OFF/SWAP_ON of the one swap device), the MMU trap
+ * path (trap() -> uvm_fault() -> retry) and the
  * boot code (uvm_init() of sys/uvm/uvm_init.c), for harnesses.  The
  * global VM state (uvm, uvmexp, uvmexp_counters) is defined in
  * uvm_page.c; uvm_init() allocates the counters, uvm_sim_shutdown()
@@ -588,6 +589,42 @@ uvm_sim_pagedaemon(int n)
 }
 
 /*
+ * uvm_sim_swapoff: swapctl(SWAP_OFF) of the swap device: page every
+ * anon in and remove the device.  Returns 0, ENXIO (the device is off),
+ * ENOMEM (memory too short to page everything in) or EBUSY (slots still
+ * in use after the walk); on an error the device stays on.  Models
+ * sys_swapctl(SWAP_OFF) -> swap_off() (uvm_swap_off).
+ */
+int
+uvm_sim_swapoff(void)
+{
+	int error, nlocks = lock_held_count();
+
+	if (!sim_booted)
+		return ENXIO;
+	error = uvm_swap_off();
+	lock_assert_none_held_since(nlocks, "uvm_sim_swapoff");
+	return error;
+}
+
+/*
+ * uvm_sim_swapon: swapctl(SWAP_ON) of the swap device, every slot free.
+ * Returns 0, or EBUSY when it is on.  Models sys_swapctl(SWAP_ON)
+ * (uvm_swap_on).
+ */
+int
+uvm_sim_swapon(void)
+{
+	int error, nlocks = lock_held_count();
+
+	if (!sim_booted)
+		return EBUSY;
+	error = uvm_swap_on();
+	lock_assert_none_held_since(nlocks, "uvm_sim_swapon");
+	return error;
+}
+
+/*
  * uvm_sim_check: the invariant checker over every live process.
  * => a quiescent point (no CPU inside uvm/, nothing locked).
  */
@@ -648,6 +685,8 @@ uvm_sim_stats(struct uvm_sim_stats *st)
 	st->pdfreed = uvmexp.pdfreed;
 	st->fltnomem = atomic_load_int(&uvmexp.fltnomem);
 	st->anonpages = atomic_load_int(&uvmexp.anonpages);
+	st->swpages = uvmexp.swpages;
+	st->swapon = uvm_swap_enabled();
 }
 
 /*

@@ -44,6 +44,8 @@ struct uvm_sim_stats {
 	uint64_t flt_lget, flt_get, flt_up, flt_relck, flt_relckok, pageins;
 	int64_t	 free, active, inactive, wired, swpginuse, swpgonly;
 	int64_t	 pdpageouts, pdfreed, fltnomem, anonpages;
+	int64_t	 swpages;	/* slots of the configured device, 0: none */
+	int	 swapon;	/* the device is enabled (not being removed) */
 };
 
 /*
@@ -93,6 +95,17 @@ int	uvm_sim_access(int p, uint64_t addr, int write, uint64_t *valp,
 	    int *stalep);
 /* pagedaemon: page out up to n pages; returns pages freed */
 int	uvm_sim_pagedaemon(int n);
+/*
+ * swapctl(2) on the one swap device (on at boot, nswap slots).
+ * uvm_sim_swapoff pages every anon in and removes the device: 0, or
+ * ENXIO (it is off), ENOMEM (memory too short; it stays on), EBUSY
+ * (slots still in use: anons moved behind the walk by concurrent
+ * operations; it stays on).  While it is off the pagedaemon cannot
+ * page anons out.  uvm_sim_swapon adds it back, every slot free: 0, or
+ * EBUSY (it is on).
+ */
+int	uvm_sim_swapoff(void);
+int	uvm_sim_swapon(void);
 /* check every invariant (panics on violation) */
 void	uvm_sim_check(void);
 void	uvm_sim_stats(struct uvm_sim_stats *);

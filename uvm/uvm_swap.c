@@ -11,7 +11,23 @@
  * at), and uvmexp.swpgonly kept as OpenBSD does (get decrements it and
  * restores it on failure, markbad drops it).
  *
- * Deviations: one device, no encryption, no clustering, no swapctl.  A
+ * swapctl(2) on the one device (uvm_swap_off/uvm_swap_on, serialized by
+ * swap_syscall_lock as sys_swapctl() is): swap_off() disables the device
+ * (uvm_swap_alloc gives no slot, so the pagedaemon cannot page anons
+ * out), pages every anon in (amap_swap_off over all slots), and fails
+ * with ENOMEM when that gave up with slots still in use, EBUSY when
+ * slots are still in use otherwise (OpenBSD: swd_npginuse >
+ * swd_npgbad; bad slots are counted apart here), re-enabling the
+ * device; on success the device is gone (swpages 0, its bad slots
+ * forgotten: the anons that lost their data hold SWSLOT_BAD, not a slot
+ * number).  SWAP_ON of the device re-adds it with every slot free.
+ *
+ * Deviations: one device, no encryption, no clustering; swapctl names
+ * no device (SWAP_OFF when it is off gives ENXIO, SWAP_ON when it is on
+ * EBUSY, as swapctl(2) does for a path that is not / is already a swap
+ * device); no uao_swap_off (no aobj); amap_swap_off gives up when
+ * memory is short (OpenBSD's uvm_anon_pagein waits for memory forever,
+ * so there only uao_swap_off gives ENOMEM).  A
  * slot's contents are a PAGE_SIZE kernel allocation (malloc(9)
  * M_WAITOK) made by its first uvm_swap_put and freed with the slot, so
  * the leak check sees swap slots that outlive a run and ASan sees reads
@@ -42,6 +58,13 @@ static int swap_nslots;					/* [I] */
 static int swap_nbad;					/* [S] bad slots */
 static int swap_hiwat;		/* [S] highest slot allocated since boot */
 static int swap_hint;		/* [S] no free slot below this one */
+static int swap_enabled;	/* [S] SWF_ENABLE: slots may be allocated */
+static int swap_inuse;		/* [W,S] SWF_INUSE: the device is configured */
+/*
+ * [W]: swap_syscall_lock, held across swapctl as sys_swapctl does;
+ * [W,S]: written with both held, read with either.
+ */
+static struct rwlock swap_syscall_lock;
 
 #define SWAP_TEST(map, s)	(((map)[(s) / 32] >> ((s) % 32)) & 1)
 #define SWAP_SET(map, s)	((map)[(s) / 32] |= 1U << ((s) % 32))
@@ -78,6 +101,9 @@ uvm_swap_init(int nslots)
 	swap_hint = 1;
 	swap_nslots = nslots;
 	swap_nbad = 0;
+	swap_enabled = 1;
+	swap_inuse = 1;
+	rw_init(&swap_syscall_lock, "swplk");
 	uvmexp.swpages = nslots;
 	uvmexp.swpginuse = 0;
 	atomic_store_int(&uvmexp.swpgonly, 0);
@@ -92,9 +118,10 @@ swap_check_slot(int slot)
 
 /*
  * uvm_swap_alloc: allocate one slot (the lowest free one).  Returns it,
- * or 0 when every slot is in use or bad.  Models uvm_swap_alloc() for
- * one page.  Takes uvm.swap_mtx, a leaf: callers may hold anon or
- * object locks.
+ * or 0 when every slot is in use or bad, or the device is disabled
+ * (swapoff in progress or done).  Models uvm_swap_alloc() for one
+ * page.  Takes uvm.swap_mtx, a leaf: callers may hold anon or object
+ * locks.
  */
 int
 uvm_swap_alloc(void)
@@ -102,7 +129,7 @@ uvm_swap_alloc(void)
 	int s, slot = 0;
 
 	mtx_enter(&uvm.swap_mtx);
-	if (uvmexp.swpginuse + swap_nbad < swap_nslots) {
+	if (swap_enabled && uvmexp.swpginuse + swap_nbad < swap_nslots) {
 		s = swap_hint;
 		while (s <= swap_nslots) {
 			/* skip words whose 32 slots are all taken */
@@ -183,11 +210,12 @@ uvm_swap_markbad(int slot)
 	swap_nbad++;
 	data = swap_data[slot];
 	swap_data[slot] = NULL;
+	/* with the slot, so swapoff never sees it gone but still counted */
+	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
+	atomic_dec_int(&uvmexp.swpgonly);
 	mtx_leave(&uvm.swap_mtx);
 	if (data != NULL)
 		free(data, M_VMSWAP, PAGE_SIZE);
-	KASSERT(atomic_load_int(&uvmexp.swpgonly) > 0);
-	atomic_dec_int(&uvmexp.swpgonly);
 }
 
 /*
@@ -277,7 +305,10 @@ uvm_swap_onlyswap_gone(void)
 }
 
 /*
- * uvm_swapisfull: TRUE when no slot is free, or when the last pagedaemon
+ * uvm_swapisfull: TRUE when no slot is free or no device is configured
+ * (after a successful swapoff: OpenBSD's swpgonly >= 99% of swpages is
+ * true for swpages 0; a device being swapped off still counts, as
+ * there), or when the last pagedaemon
  * pass run by uvm_wait() freed nothing (uvmexp.swapfull: the model's way
  * to make callers give up with ENOMEM instead of waiting forever).
  * Models uvm_swapisfull().
@@ -288,7 +319,100 @@ uvm_swapisfull(void)
 	boolean_t full;
 
 	mtx_enter(&uvm.swap_mtx);
-	full = uvmexp.swpginuse + swap_nbad >= swap_nslots;
+	full = !swap_inuse || uvmexp.swpginuse + swap_nbad >= swap_nslots;
 	mtx_leave(&uvm.swap_mtx);
 	return (full || atomic_load_int(&uvmexp.swapfull) != 0);
+}
+
+/*
+ * uvm_swap_off: swapctl(SWAP_OFF) of the device.  Disables it, pages in
+ * every anon holding one of its slots (amap_swap_off over [1, nslots]),
+ * then: ENOMEM if that gave up (memory short) with slots still in use,
+ * EBUSY if slots are still in use (anons that got a slot into amaps the
+ * walk had passed), and the device is enabled again; else the device
+ * is removed: uvmexp.swpages 0, every slot free (bad ones forgotten).
+ * ENXIO if the device is not configured.  Returns 0 or that errno.
+ * Models the SWAP_OFF case of sys_swapctl() and swap_off().
+ * => no lock held; takes swap_syscall_lock (sleeps for it).
+ */
+int
+uvm_swap_off(void)
+{
+	int error = 0, gaveup, s;
+
+	KASSERT(lock_held_count() == 0);
+	rw_enter(&swap_syscall_lock, RW_WRITE);
+	if (!swap_inuse) {
+		rw_exit(&swap_syscall_lock);
+		return (ENXIO);
+	}
+	mtx_enter(&uvm.swap_mtx);
+	swap_enabled = 0;
+	mtx_leave(&uvm.swap_mtx);
+
+	gaveup = amap_swap_off(1, swap_nslots + 1);
+
+	mtx_enter(&uvm.swap_mtx);
+	if (uvmexp.swpginuse > 0)
+		error = gaveup ? ENOMEM : EBUSY;
+	if (error != 0) {
+		swap_enabled = 1;
+		mtx_leave(&uvm.swap_mtx);
+		rw_exit(&swap_syscall_lock);
+		return (error);
+	}
+	/* nothing refers to a slot: forget the bad ones, remove it */
+	KASSERT(atomic_load_int(&uvmexp.swpgonly) == 0);
+	for (s = 1; s <= swap_hiwat; s++)
+		KASSERT(swap_data[s] == NULL);
+	memset(swap_used, 0, (swap_hiwat / 32 + 1) * sizeof(swap_used[0]));
+	memset(swap_bad, 0, (swap_hiwat / 32 + 1) * sizeof(swap_bad[0]));
+	swap_nbad = 0;
+	swap_hint = 1;
+	uvmexp.swpages = 0;
+	swap_inuse = 0;
+	mtx_leave(&uvm.swap_mtx);
+	rw_exit(&swap_syscall_lock);
+	return (0);
+}
+
+/*
+ * uvm_swap_on: swapctl(SWAP_ON) of the device: configure it again with
+ * every slot free.  EBUSY if it is configured (swapoff failed or never
+ * ran).  Returns 0 or that errno.  Models the SWAP_ON case of
+ * sys_swapctl() and swap_on() (for a device swap_off() removed).
+ * => no lock held; takes swap_syscall_lock (sleeps for it).
+ */
+int
+uvm_swap_on(void)
+{
+	KASSERT(lock_held_count() == 0);
+	rw_enter(&swap_syscall_lock, RW_WRITE);
+	if (swap_inuse) {
+		rw_exit(&swap_syscall_lock);
+		return (EBUSY);
+	}
+	mtx_enter(&uvm.swap_mtx);
+	KASSERT(uvmexp.swpginuse == 0 && swap_nbad == 0);
+	uvmexp.swpages = swap_nslots;
+	swap_enabled = 1;
+	swap_inuse = 1;
+	mtx_leave(&uvm.swap_mtx);
+	rw_exit(&swap_syscall_lock);
+	return (0);
+}
+
+/*
+ * uvm_swap_enabled: the device is configured and enabled (for the
+ * invariant checker and tests).  A snapshot: swapctl may change it.
+ */
+boolean_t
+uvm_swap_enabled(void)
+{
+	int on;
+
+	mtx_enter(&uvm.swap_mtx);
+	on = swap_enabled;
+	mtx_leave(&uvm.swap_mtx);
+	return (on != 0);
 }

@@ -2,7 +2,9 @@
  * fuzz/tools/progtool.c: convert and check fault programs.
  *
  *   progtool decode FILE [-o OUT [--force]]	binary -> canonical text
- *   progtool encode FILE [-o OUT [--force]]	text -> binary
+ *   progtool encode FILE [-o OUT [--force]]	text -> binary (version 2,
+ *						fuzz/prog.c; decode reads
+ *						versions 1 and 2)
  *   progtool check FILE			parse the text only
  *   progtool canon FILE [-o OUT [--force]]	text -> canonical text
  *

@@ -10,6 +10,7 @@
 #define ENOENT		2
 #define ESRCH		3	/* no such process (uvm_sim.c) */
 #define EIO		5
+#define ENXIO		6	/* swapctl: no such swap device (uvm_swap.c) */
 #define ENOMEM		12
 #define EACCES		13
 #define EFAULT		14
