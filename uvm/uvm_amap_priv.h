@@ -1,6 +1,7 @@
 /*
  * uvm_amap_priv.h: what the files of the amap code (uvm_amap.c,
- * uvm_amap_copy.c, uvm_amap_ref.c) share and nothing else uses.
+ * uvm_amap_copy.c, uvm_amap_ref.c, and the checker's view in
+ * uvm_amap_check.c) share and nothing else uses.
  * OpenBSD keeps all of it static in one sys/uvm/uvm_amap.c; the model
  * splits the file (house rule: files under ~1000 lines), so these
  * helpers lost their `static'.  Include only from those files.
