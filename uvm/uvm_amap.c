@@ -428,7 +428,7 @@ amap_swap_off(int startslot, int endslot)
 	boolean_t rv = FALSE;
 	int i, map, slot;
 
-	KASSERT(lock_held_count() == 1);
+	KASSERT(uvm_swap_syscall_held() && lock_held_count() == 1);
 	memset(&marker, 0, sizeof(marker));
 	mtx_enter(&uvm.amap_list_mtx);
 	for (am = LIST_FIRST(&amap_list); am != NULL && !rv; am = am_next) {

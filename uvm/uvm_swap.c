@@ -416,3 +416,13 @@ uvm_swap_enabled(void)
 	mtx_leave(&uvm.swap_mtx);
 	return (on != 0);
 }
+
+/*
+ * uvm_swap_syscall_held: the caller holds swap_syscall_lock for writing
+ * (for amap_swap_off's assertion).
+ */
+boolean_t
+uvm_swap_syscall_held(void)
+{
+	return (rw_write_held(&swap_syscall_lock));
+}

@@ -34,5 +34,6 @@ boolean_t uvm_swapisfull(void);
 int	uvm_swap_off(void);
 int	uvm_swap_on(void);
 boolean_t uvm_swap_enabled(void);
+boolean_t uvm_swap_syscall_held(void);
 
 #endif /* _UVM_UVM_SWAP_H_ */
