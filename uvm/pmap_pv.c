@@ -82,47 +82,25 @@ pmap_pv_unref(struct pmap *pm)
 	mtx_enter(&pmap_pvlk);
 }
 
-/* pmap_page_remove: remove every mapping of pg, shot down on all CPUs */
+/*
+ * pmap_pv_foreach: call fn(pm, pte, pg, va, prot) for every mapping of
+ * pg, with pvlk and the mapping's pmap lock held (taken as
+ * pmap_pv_lockpmap does, against the lock order).  fn returns non-zero
+ * when it took the mapping off pg's pv list; the walk then starts over
+ * from the list's head, as it does whenever pvlk had to be dropped.
+ * => pvlk and the pmaps' locks not held.
+ */
 static void
-pmap_page_remove(struct vm_page *pg)
-{
-	struct pv_entry *pve;
-	struct pmap_pte *pte;
-	struct pmap *pm;
-	vaddr_t va;
-	int slow;
-
-	mtx_enter(&pmap_pvlk);
-	while ((pve = pg->pv_list) != NULL) {
-		va = pve->pv_va;
-		if ((pm = pmap_pv_lockpmap(pve, &slow)) == NULL)
-			continue;
-		if (pmap_pv_find(pg, pm, va) != NULL) {
-			pte = pmap_pte_lookup(pm, va);
-			KASSERTMSG(pte != NULL && pte->pte_pa == pg->phys_addr,
-			    "pv of page %p names pmap %p va 0x%lx not "
-			    "mapping it", pg, pm, va);
-			pve = pmap_pte_unlink(pm, pte, pg);
-			pool_put(&pmap_pv_pool, pve);
-			pmap_tlb_flush_all(pm, va);
-		}
-		mtx_leave(&pm->pm_mtx);
-		if (slow)
-			pmap_pv_unref(pm);
-	}
-	mtx_leave(&pmap_pvlk);
-}
-
-/* pmap_page_reduce: reduce every mapping of pg to prot, shot down */
-static void
-pmap_page_reduce(struct vm_page *pg, vm_prot_t prot)
+pmap_pv_foreach(struct vm_page *pg, int (*fn)(struct pmap *,
+    struct pmap_pte *, struct vm_page *, vaddr_t, vm_prot_t), vm_prot_t prot)
 {
 	struct pv_entry *pve, *next;
 	struct pmap_pte *pte;
 	struct pmap *pm;
 	vaddr_t va;
-	int slow;
+	int slow, unlinked;
 
+	MUTEX_ASSERT_UNLOCKED(&pmap_pvlk);
 	mtx_enter(&pmap_pvlk);
 restart:
 	for (pve = pg->pv_list; pve != NULL; pve = next) {
@@ -135,20 +113,51 @@ restart:
 			goto restart;
 		}
 		pte = pmap_pte_lookup(pm, va);
-		KASSERT(pte != NULL && pte->pte_pa == pg->phys_addr);
-		if (pte->pte_prot & ~prot) {
-			pte->pte_prot &= prot;
-			pmap_invalidate(pm, va);
-			pmap_tlb_flush_all(pm, va);
-		}
+		KASSERTMSG(pte != NULL && pte->pte_pa == pg->phys_addr,
+		    "pv of page %p names pmap %p va 0x%lx not mapping it",
+		    pg, pm, va);
 		next = pve->pv_next;
+		unlinked = (*fn)(pm, pte, pg, va, prot);
 		mtx_leave(&pm->pm_mtx);
-		if (slow) {
+		if (slow)
 			pmap_pv_unref(pm);
+		if (slow || unlinked)	/* the list may have changed */
 			goto restart;
-		}
 	}
 	mtx_leave(&pmap_pvlk);
+}
+
+/* pv_remove: remove the mapping, shot down on all CPUs */
+static int
+pv_remove(struct pmap *pm, struct pmap_pte *pte, struct vm_page *pg,
+    vaddr_t va, vm_prot_t prot)
+{
+	pool_put(&pmap_pv_pool, pmap_pte_unlink(pm, pte, pg));
+	pmap_tlb_flush_all(pm, va);
+	return (1);
+}
+
+/* pv_remove_unwired: remove the mapping unless it is wired */
+static int
+pv_remove_unwired(struct pmap *pm, struct pmap_pte *pte, struct vm_page *pg,
+    vaddr_t va, vm_prot_t prot)
+{
+	if (pte->pte_wired)
+		return (0);
+	return (pv_remove(pm, pte, pg, va, prot));
+}
+
+/* pv_reduce: reduce the mapping to prot, shot down on all CPUs */
+static int
+pv_reduce(struct pmap *pm, struct pmap_pte *pte, struct vm_page *pg,
+    vaddr_t va, vm_prot_t prot)
+{
+	if (pte->pte_prot & ~prot) {
+		pte->pte_prot &= prot;
+		pmap_invalidate(pm, va);
+		pmap_tlb_flush_all(pm, va);
+	}
+	return (0);
 }
 
 /*
@@ -167,9 +176,9 @@ pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 	preempt();
 	MUTEX_ASSERT_UNLOCKED(&pmap_pvlk);
 	if ((prot & PROT_MASK) == PROT_NONE)
-		pmap_page_remove(pg);
+		pmap_pv_foreach(pg, pv_remove, prot);
 	else if ((prot & PROT_MASK) != PROT_MASK)
-		pmap_page_reduce(pg, prot);
+		pmap_pv_foreach(pg, pv_reduce, prot);
 	else
 		return;
 	pmap_tlb_flush_pa(pg->phys_addr, prot & PROT_MASK);
@@ -187,40 +196,8 @@ pmap_page_protect(struct vm_page *pg, vm_prot_t prot)
 void
 pmap_page_remove_unwired(struct vm_page *pg)
 {
-	struct pv_entry *pve, *next;
-	struct pmap_pte *pte;
-	struct pmap *pm;
-	vaddr_t va;
-	int slow, removed;
-
 	preempt();
-	MUTEX_ASSERT_UNLOCKED(&pmap_pvlk);
-	mtx_enter(&pmap_pvlk);
-restart:
-	for (pve = pg->pv_list; pve != NULL; pve = next) {
-		va = pve->pv_va;
-		if ((pm = pmap_pv_lockpmap(pve, &slow)) == NULL)
-			goto restart;
-		if (slow && pmap_pv_find(pg, pm, va) != pve) {
-			mtx_leave(&pm->pm_mtx);
-			pmap_pv_unref(pm);
-			goto restart;
-		}
-		pte = pmap_pte_lookup(pm, va);
-		KASSERT(pte != NULL && pte->pte_pa == pg->phys_addr);
-		next = pve->pv_next;
-		removed = !pte->pte_wired;
-		if (removed) {
-			pool_put(&pmap_pv_pool, pmap_pte_unlink(pm, pte, pg));
-			pmap_tlb_flush_all(pm, va);
-		}
-		mtx_leave(&pm->pm_mtx);
-		if (slow)
-			pmap_pv_unref(pm);
-		if (slow || removed)	/* the list may have changed */
-			goto restart;
-	}
-	mtx_leave(&pmap_pvlk);
+	pmap_pv_foreach(pg, pv_remove_unwired, PROT_NONE);
 }
 
 /*
