@@ -97,6 +97,7 @@ TESTS		:= $(basename $(notdir $(wildcard tests/test_*.c)))
 #   harnesses keep everything.
 # A/B measurements: README "Measured".
 NOCOV_SRCS	:= fuzz/oracle.c fuzz/oracle_mp.c fuzz/oracle_store.c \
+		   fuzz/oracle_region.c \
 		   fuzz/run.c fuzz/prog_text.c uvm/uvm_check.c \
 		   uvm/uvm_amap_check.c
 NOCMP_DIRS	:= uvm/% shims/%

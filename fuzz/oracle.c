@@ -5,8 +5,9 @@
  * lists (a space's slots sorted, walked in order: oracle_store.h).  Page
  * contents and anon layers live in fuzz/oracle_store.c (pools reused
  * from one run to the next, so a fuzzing input costs no heap traffic
- * once warm); this file keeps the processes and their regions, and the
- * operations.
+ * once warm); the regions of a process (sorted arrays of mappings) in
+ * fuzz/oracle_region.c; this file keeps the processes, the object
+ * contents and the operations.
  *
  * What the oracle knows of the model's argument rules (uvm/uvm_sim.h,
  * uvm/uvm_map.h) is collected in the *_args() helpers; the runner only
@@ -22,39 +23,12 @@
 #include "uvm_sim.h"
 #include "oracle.h"
 #include "oracle_store.h"
-
-#define OVA_MIN		0x1000ULL	/* VM_MIN_ADDRESS (uvm/uvm_map.h) */
-#define OVA_MAX		0x40000000ULL	/* VM_MAX_ADDRESS */
-
-#define OPROT_READ	0x01
-#define OPROT_WRITE	0x02
-#define OPROT_ALL	0x07
-#define OINH_SHARE	0
-#define OINH_COPY	1
-#define OINH_NONE	2
-#define OINH_ZERO	3
-
-/* one mapping; pages [start, end) */
-struct oregion {
-	uint64_t	start, end;
-	int		prot, maxprot;
-	int		shared;		/* writes reach the object */
-	int		obj;		/* -1: anonymous */
-	uint64_t	objoff;		/* object page of start */
-	int		inherit, advice, wired;
-	int		space;		/* anon layer, 0 for shared object */
-	uint64_t	sbase;		/* space index of start */
-};
-
-struct oproc {
-	int		exists, tainted;
-	struct oregion	*r;
-	int		nr, cap;
-};
+#include "oracle_region.h"
 
 static struct oproc procs[UVM_SIM_MAXPROC];
 static int swapoff;		/* the swap device is off (swapctl) */
 static int objcell[UVM_SIM_MAXOBJ][UVM_SIM_OBJPAGES];
+static int objtaint[UVM_SIM_MAXOBJ];	/* contents unknown (MADV_FREE) */
 /*
  * Pages: which cell a region's page reads, and which it writes.
  */
@@ -100,6 +74,90 @@ page_read(const struct oregion *r, uint64_t vpn, uint32_t idx)
 		return 0;
 	return oracle_obj_initial(r->obj,
 	    (r->objoff + (vpn - r->start)) * OPAGE + (uint64_t)idx * 8);
+}
+
+/* maybe_slot: the slot of page vpn of r if it is maybe freed, else 0 */
+static int
+maybe_slot(const struct oregion *r, uint64_t vpn)
+{
+	int sl;
+
+	if (r->space == 0)
+		return 0;
+	sl = ospace_slot(r->space, r->sbase + (vpn - r->start));
+	return sl != 0 && SLOT(sl).alt != 0 ? sl : 0;
+}
+
+/* alt_read: word idx of page vpn of r in maybe slot sl's freed branch */
+static uint64_t
+alt_read(const struct oregion *r, uint64_t vpn, int sl, uint32_t idx)
+{
+	uint64_t opg;
+
+	if (SLOT(sl).alt > 0)
+		return ocell_read(SLOT(sl).alt, idx);
+	if (r->obj < 0)
+		return 0;
+	opg = r->objoff + (vpn - r->start);
+	if (objcell[r->obj][opg] != 0)
+		return ocell_read(objcell[r->obj][opg], idx);
+	return oracle_obj_initial(r->obj, opg * OPAGE + (uint64_t)idx * 8);
+}
+
+/* settle_kept: maybe slot sl's anon was kept */
+static void
+settle_kept(int sl)
+{
+	if (SLOT(sl).alt > 0)
+		ocell_unref(SLOT(sl).alt);
+	SLOT(sl).alt = 0;
+}
+
+/*
+ * settle_alt: maybe slot sl (page vpn of r) was freed: the page is its
+ * freed branch's cell, or none (an object page), or a zero-filled anon
+ */
+static void
+settle_alt(const struct oregion *r, uint64_t vpn, int sl)
+{
+	uint64_t idx = SLOT(sl).idx;
+	int a = SLOT(sl).alt;
+
+	SLOT(sl).alt = 0;
+	if (a > 0)
+		ospace_set(r->space, idx, a);
+	else if (r->obj >= 0)
+		ospace_del(r->space, idx);
+	else
+		ospace_set(r->space, idx, ocell_new(-1, 0));
+	(void)vpn;
+}
+
+/*
+ * alt_wcell: the freed branch's own cell of maybe slot sl (page vpn of
+ * r), made (from what the page reads without an anon) or made private
+ */
+static int
+alt_wcell(const struct oregion *r, uint64_t vpn, int sl)
+{
+	uint64_t opg;
+	int a = SLOT(sl).alt, n;
+
+	if (a == SLOT_NOANON) {
+		opg = r->objoff + (vpn - r->start);
+		if (r->obj < 0)
+			a = ocell_new(-1, 0);
+		else if (objcell[r->obj][opg] != 0)
+			a = ocell_copy(objcell[r->obj][opg]);
+		else
+			a = ocell_new(r->obj, opg);
+	} else if (CELL(a).refs > 1) {
+		n = ocell_copy(a);
+		ocell_unref(a);
+		a = n;
+	}
+	SLOT(sl).alt = a;
+	return a;
 }
 
 /*
@@ -148,134 +206,6 @@ proc_ok(int p)
 	return p >= 0 && p < UVM_SIM_MAXPROC && procs[p].exists;
 }
 
-/* the index of the region of p containing page vpn, -1 */
-static int
-region_find(struct oproc *pr, uint64_t vpn)
-{
-	int i;
-
-	for (i = 0; i < pr->nr; i++)
-		if (pr->r[i].start <= vpn && vpn < pr->r[i].end)
-			return i;
-	return -1;
-}
-
-/* region_insert: room for a region at index i (sorted by start) */
-static struct oregion *
-region_insert(struct oproc *pr, int i)
-{
-	if (pr->nr == pr->cap) {
-		pr->cap = pr->cap ? pr->cap * 2 : 16;
-		pr->r = realloc(pr->r, (size_t)pr->cap * sizeof(*pr->r));
-		if (pr->r == NULL)
-			abort();
-	}
-	memmove(&pr->r[i + 1], &pr->r[i], (pr->nr - i) * sizeof(*pr->r));
-	pr->nr++;
-	return &pr->r[i];
-}
-
-static void
-region_remove(struct oproc *pr, int i)
-{
-	ospace_unref(pr->r[i].space);
-	memmove(&pr->r[i], &pr->r[i + 1], (pr->nr - i - 1) * sizeof(*pr->r));
-	pr->nr--;
-}
-
-/* region_add: insert *r in address order (the range must be free) */
-static void
-region_add(struct oproc *pr, const struct oregion *r)
-{
-	int i;
-
-	for (i = 0; i < pr->nr && pr->r[i].start < r->start; i++)
-		continue;
-	*region_insert(pr, i) = *r;
-}
-
-/* split: no region of pr straddles page vpn afterwards */
-static void
-split(struct oproc *pr, uint64_t vpn)
-{
-	struct oregion *r;
-	uint64_t d;
-	int i;
-
-	i = region_find(pr, vpn);
-	if (i < 0 || pr->r[i].start == vpn)
-		return;
-	r = region_insert(pr, i + 1);
-	*r = pr->r[i];
-	d = vpn - r->start;
-	r->start = vpn;
-	r->objoff += d;
-	r->sbase += d;
-	pr->r[i].end = vpn;
-	if (r->space != 0)
-		SPACE(r->space).refs++;
-}
-
-/* range_args: a page-aligned, non-empty range inside the user VA */
-static int
-range_args(uint64_t addr, uint64_t npages)
-{
-	if (addr % OPAGE != 0 || npages == 0 || addr < OVA_MIN ||
-	    npages > (OVA_MAX - addr) / OPAGE || addr >= OVA_MAX)
-		return EINVAL;
-	return 0;
-}
-
-/* covered: [s, e) pages are mapped without a hole */
-static int
-covered(struct oproc *pr, uint64_t s, uint64_t e)
-{
-	int i;
-
-	while (s < e) {
-		if ((i = region_find(pr, s)) < 0)
-			return 0;
-		s = pr->r[i].end;
-	}
-	return 1;
-}
-
-/* overlaps: some page of [s, e) is mapped */
-static int
-overlaps(struct oproc *pr, uint64_t s, uint64_t e)
-{
-	int i;
-
-	for (i = 0; i < pr->nr; i++)
-		if (pr->r[i].start < e && pr->r[i].end > s)
-			return 1;
-	return 0;
-}
-
-/* clip: split at both ends of [s, e); the first index inside, or nr */
-static int
-clip(struct oproc *pr, uint64_t s, uint64_t e)
-{
-	int i;
-
-	split(pr, s);
-	split(pr, e);
-	for (i = 0; i < pr->nr && pr->r[i].end <= s; i++)
-		continue;
-	return i;
-}
-
-/* unmap pages [s, e) of pr */
-static void
-unmap(struct oproc *pr, uint64_t s, uint64_t e)
-{
-	int i;
-
-	i = clip(pr, s, e);
-	while (i < pr->nr && pr->r[i].start < e)
-		region_remove(pr, i);
-}
-
 void
 oracle_reset(void)
 {
@@ -287,6 +217,7 @@ oracle_reset(void)
 	}
 	oracle_store_reset();
 	memset(objcell, 0, sizeof(objcell));
+	memset(objtaint, 0, sizeof(objtaint));
 	swapoff = 0;
 }
 
@@ -412,7 +343,7 @@ static int
 mmap_args(uint64_t addr, uint64_t npages, int prot, int maxprot,
     int flags, int inherit, int advice, int obj, uint64_t objoff)
 {
-	if ((flags & UVM_SIM_MAP_FIXED) && range_args(addr, npages) != 0)
+	if ((flags & UVM_SIM_MAP_FIXED) && region_range_args(addr, npages) != 0)
 		return EINVAL;
 	if (npages == 0 || npages > (OVA_MAX - OVA_MIN) / OPAGE ||
 	    (flags & ~0x1f))
@@ -452,12 +383,12 @@ oracle_mmap(int p, uint64_t addr, uint64_t npages, int prot, int maxprot,
 		return error;
 	if (!(flags & UVM_SIM_MAP_FIXED) && addr == 0)
 		return 0;
-	if (!(flags & UVM_SIM_MAP_FIXED) && range_args(addr, npages) != 0)
+	if (!(flags & UVM_SIM_MAP_FIXED) && region_range_args(addr, npages) != 0)
 		return ENOMEM;		/* the model chose a bad range */
 	s = addr / OPAGE;
 	if (flags & UVM_SIM_MAP_FIXED)
-		unmap(pr, s, s + npages);
-	else if (overlaps(pr, s, s + npages))
+		region_unmap(pr, s, s + npages);
+	else if (region_overlaps(pr, s, s + npages))
 		return ENOMEM;		/* the model chose a used range */
 	memset(&r, 0, sizeof(r));
 	r.start = s;
@@ -471,6 +402,8 @@ oracle_mmap(int p, uint64_t addr, uint64_t npages, int prot, int maxprot,
 	r.advice = advice;
 	r.space = (r.shared && r.obj >= 0) ? 0 : ospace_new();
 	region_add(pr, &r);
+	if (r.obj >= 0 && objtaint[r.obj])
+		pr->tainted = 1;
 	return 0;
 }
 
@@ -479,9 +412,9 @@ oracle_munmap(int p, uint64_t addr, uint64_t npages)
 {
 	if (!proc_ok(p))
 		return ESRCH;
-	if (range_args(addr, npages) != 0)
+	if (region_range_args(addr, npages) != 0)
 		return EINVAL;
-	unmap(&procs[p], addr / OPAGE, addr / OPAGE + npages);
+	region_unmap(&procs[p], addr / OPAGE, addr / OPAGE + npages);
 	return 0;
 }
 
@@ -527,9 +460,9 @@ range_set(int p, uint64_t addr, uint64_t npages, enum rfield f, int val)
 
 	if (!proc_ok(p))
 		return ESRCH;
-	if (range_args(addr, npages) != 0)
+	if (region_range_args(addr, npages) != 0)
 		return EINVAL;
-	for (i = clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++) {
+	for (i = region_clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++) {
 		r = &pr->r[i];
 		if (f == RF_PROT)
 			r->prot = val;
@@ -566,9 +499,9 @@ oracle_mprotect(int p, uint64_t addr, uint64_t npages, int prot)
 		if (pr->r[i].start < e && pr->r[i].end > s &&
 		    (prot & ~pr->r[i].maxprot))
 			return EACCES;
-	if ((error = range_args(addr, npages)) != 0 || !proc_ok(p))
+	if ((error = region_range_args(addr, npages)) != 0 || !proc_ok(p))
 		return error ? error : ESRCH;
-	for (i = clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++) {
+	for (i = region_clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++) {
 		r = &pr->r[i];
 		old = r->prot;
 		r->prot = prot;
@@ -578,7 +511,7 @@ oracle_mprotect(int p, uint64_t addr, uint64_t npages, int prot)
 		if (r->wired && !r->shared && (prot & ~old & OPROT_WRITE))
 			rewire = 1;
 	}
-	for (i = clip(pr, s, e); rewire && i < pr->nr && pr->r[i].start < e;
+	for (i = region_clip(pr, s, e); rewire && i < pr->nr && pr->r[i].start < e;
 	    i++) {
 		r = &pr->r[i];
 		if (!r->wired || r->shared || !(r->prot & OPROT_WRITE))
@@ -591,13 +524,107 @@ oracle_mprotect(int p, uint64_t addr, uint64_t npages, int prot)
 	return 0;
 }
 
-/* oracle_madvise: NORMAL, RANDOM, SEQUENTIAL (else EINVAL, as the model) */
+/*
+ * obj_written: a page of obj in [from, to) was written (else it holds
+ * its initial data, in memory and in the store alike)
+ */
+static int
+obj_written(int obj, uint64_t from, uint64_t to)
+{
+	uint64_t pg;
+
+	for (pg = from; pg < to && pg < UVM_SIM_OBJPAGES; pg++)
+		if (objcell[obj][pg] != 0 && CELL(objcell[obj][pg]).words != 0)
+			return 1;
+	return 0;
+}
+
+/* space_foreign: a region of another process than p uses space sp */
+static int
+space_foreign(int p, int sp)
+{
+	int q, i;
+
+	for (q = 0; q < UVM_SIM_MAXPROC; q++)
+		for (i = 0; q != p && procs[q].exists && i < procs[q].nr; i++)
+			if (procs[q].r[i].space == sp)
+				return 1;
+	return 0;
+}
+
+/*
+ * madv_free: MADV_FREE of pages [s, e) of p (no hole; regions are not
+ * split: the model's uvm_map_clean clips nothing).  See oracle.h.  The
+ * model frees an anon only when its amap has one reference: never when
+ * another process shares the layer (MAP_INHERIT_SHARE); a layer split
+ * between regions of p may be one amap (refs 2, nothing freed) or one
+ * per region (the amaps were made after the split), so maybe.  A page
+ * already maybe freed whose freed branch has its own page (a store
+ * made one) would have three outcomes: p is tainted instead.
+ */
+static void
+madv_free(int p, uint64_t s, uint64_t e)
+{
+	struct oproc *pr = &procs[p];
+	struct oregion *r;
+	uint64_t lo, hi;
+	int i, q, k, sl;
+
+	for (i = 0; i < pr->nr; i++) {
+		r = &pr->r[i];
+		lo = r->start > s ? r->start : s;
+		hi = r->end < e ? r->end : e;
+		if (lo >= hi)
+			continue;
+		if (r->obj >= 0 && r->shared && (r->maxprot & OPROT_WRITE) &&
+		    obj_written(r->obj, r->objoff + (lo - r->start),
+		    r->objoff + (hi - r->start))) {
+			/* pgo_flush(PGO_FREE): dirty object pages dropped */
+			objtaint[r->obj] = 1;
+			for (q = 0; q < UVM_SIM_MAXPROC; q++)
+				for (k = 0; procs[q].exists &&
+				    k < procs[q].nr; k++)
+					if (procs[q].r[k].obj == r->obj)
+						procs[q].tainted = 1;
+		}
+		if (r->space == 0 || r->wired || space_foreign(p, r->space))
+			continue;
+		for (sl = ospace_first(r->space, r->sbase + (lo - r->start));
+		    sl != 0 && SLOT(sl).idx < r->sbase + (hi - r->start);
+		    sl = SLOT(sl).next) {
+			if (SLOT(sl).alt == 0)
+				SLOT(sl).alt = SLOT_NOANON;
+			else if (SLOT(sl).alt != SLOT_NOANON)
+				pr->tainted = 1;
+		}
+	}
+}
+
+/*
+ * oracle_madvise: NORMAL, RANDOM, SEQUENTIAL set the advice; WILLNEED
+ * nothing; DONTNEED and FREE EFAULT on a hole, FREE as madv_free; else
+ * EINVAL (SPACEAVAIL too), as the model.
+ */
 int
 oracle_madvise(int p, uint64_t addr, uint64_t npages, int advice)
 {
-	if (advice < 0 || advice > 2)
+	uint64_t s = addr / OPAGE;
+
+	if (advice >= 0 && advice <= 2)
+		return range_set(p, addr, npages, RF_ADVICE, advice);
+	if (advice != 3 && advice != 4 && advice != 6)
 		return EINVAL;
-	return range_set(p, addr, npages, RF_ADVICE, advice);
+	if (!proc_ok(p))
+		return ESRCH;
+	if (region_range_args(addr, npages) != 0)
+		return EINVAL;
+	if (advice == 3)
+		return 0;
+	if (!region_covered(&procs[p], s, s + npages))
+		return EFAULT;
+	if (advice == 6)
+		madv_free(p, s, s + npages);
+	return 0;
 }
 
 int
@@ -630,15 +657,15 @@ oracle_mlock(int p, uint64_t addr, uint64_t npages)
 
 	if (!proc_ok(p))
 		return ESRCH;
-	if (range_args(addr, npages) != 0)
+	if (region_range_args(addr, npages) != 0)
 		return EINVAL;
-	if (!covered(pr, s, e))
+	if (!region_covered(pr, s, e))
 		return EFAULT;
-	for (i = clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++)
+	for (i = region_clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++)
 		if (pr->r[i].prot != 0 && !pr->r[i].wired &&
 		    (error = wire_fault(&pr->r[i])) != 0)
 			return error;
-	for (i = clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++)
+	for (i = region_clip(pr, s, e); i < pr->nr && pr->r[i].start < e; i++)
 		pr->r[i].wired = pr->r[i].wired || pr->r[i].prot != 0;
 	return 0;
 }
@@ -658,7 +685,7 @@ oracle_access_predict(int p, uint64_t addr, int write,
 	struct oproc *pr = &procs[p];
 	struct oregion *r;
 	uint64_t vpn = addr / OPAGE;
-	int i, c, need;
+	int i, c, sl, need;
 
 	memset(pd, 0, sizeof(*pd));
 	pd->obj = -1;
@@ -690,6 +717,11 @@ oracle_access_predict(int p, uint64_t addr, int write,
 		    (addr % OPAGE & ~7ULL);
 	}
 	c = page_cell(r, vpn);
+	if ((sl = maybe_slot(r, vpn)) != 0) {
+		pd->flags |= ORACLE_MAYFREED;
+		if (!write)
+			pd->val2 = alt_read(r, vpn, sl, (addr % OPAGE) / 8);
+	}
 	if (c != 0 && CELL(c).poison == CELL_POISONED) {
 		pd->err = EACCES;
 		return;
@@ -706,6 +738,9 @@ oracle_access_check(const struct oracle_pred *pd, int write, int err,
 {
 	if (pd->flags & ORACLE_NOCHECK)
 		return 1;
+	if ((pd->flags & ORACLE_MAYFREED) && err == 0 &&
+	    (write || val == pd->val2))
+		return 1;
 	if (err == EACCES && pd->err == 0 && (swapfail ||
 	    (pd->flags & (ORACLE_MAYPOISON | ORACLE_EACCESOK))))
 		return 1;
@@ -720,11 +755,25 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
 	struct oproc *pr = &procs[p];
 	struct oregion *r;
 	uint64_t vpn = addr / OPAGE;
-	int i, c;
+	uint32_t idx = (addr % OPAGE) / 8;
+	int i, c, sl, kept;
 
 	if (!proc_ok(p) || (i = region_find(pr, vpn)) < 0)
 		return;
 	r = &pr->r[i];
+	if ((sl = maybe_slot(r, vpn)) != 0 && err == EACCES)
+		settle_kept(sl);	/* the freed branch cannot fail */
+	else if (sl != 0 && err == 0) {
+		c = SLOT(sl).cell;
+		kept = CELL(c).poison != CELL_POISONED &&
+		    (write || ocell_read(c, idx) == wval);
+		if (!kept)
+			settle_alt(r, vpn, sl);
+		else if (write)		/* both branches take the store */
+			ocell_write(alt_wcell(r, vpn, sl), idx, wval);
+		else if (alt_read(r, vpn, sl, idx) != wval)
+			settle_kept(sl);
+	}
 	c = anon_cell(r, vpn);
 	if (err == EACCES) {
 		/*
@@ -863,4 +912,10 @@ oracle_obj_word(int obj, uint64_t off)
 	if (objcell[obj][pg] != 0)
 		return ocell_read(objcell[obj][pg], (off % OPAGE) / 8);
 	return oracle_obj_initial(obj, off);
+}
+
+int
+oracle_obj_tainted(int obj)
+{
+	return obj >= 0 && obj < UVM_SIM_MAXOBJ && objtaint[obj];
 }

@@ -40,11 +40,13 @@
 #define ORACLE_MAYPOISON	0x01	/* EACCES acceptable: maybe poisoned */
 #define ORACLE_NOCHECK		0x02	/* process tainted: do not compare */
 #define ORACLE_EACCESOK		0x04	/* load without PROT_READ: EACCES ok */
+#define ORACLE_MAYFREED		0x08	/* MADV_FREE: success with val2 ok */
 
 /* what an access must do */
 struct oracle_pred {
 	int		err;	/* 0, EFAULT, EACCES or ESRCH */
 	uint64_t	val;	/* read: the value it must return */
+	uint64_t	val2;	/* ORACLE_MAYFREED: a read may return this */
 	int		flags;	/* ORACLE_* */
 	int		obj;	/* object behind the word, -1: none ... */
 	uint64_t	objoff;	/* ... its byte offset (err 0 or EACCES) */
@@ -69,6 +71,22 @@ int	oracle_mmap(int p, uint64_t addr, uint64_t npages, int prot,
 	    uint64_t objoff);
 int	oracle_munmap(int p, uint64_t addr, uint64_t npages);
 int	oracle_mprotect(int p, uint64_t addr, uint64_t npages, int prot);
+/*
+ * oracle_madvise: NORMAL/RANDOM/SEQUENTIAL set the advice; WILLNEED and
+ * DONTNEED change nothing a read sees (DONTNEED: EFAULT on a hole);
+ * FREE (EFAULT on a hole) makes every anon page of an anon layer no
+ * other process uses, in a region not wired, "maybe freed" (the model
+ * skips pages swapped out or in an amap with several references, which
+ * the oracle does not know): a read returns the
+ * page's value or what it reads without its anon (zero, or the
+ * object's current word), and the first read that tells them apart
+ * settles which; a store goes to both.  Other processes' pages never
+ * change (a fork's copy-on-write copies are theirs).  A writable shared
+ * object mapping drops its object pages, dirty or not (uvn_flush
+ * without PGO_CLEANIT): when one was written, the object's contents
+ * become unknown (oracle_obj_tainted) and every process mapping it is
+ * tainted.  SPACEAVAIL and others EINVAL.
+ */
 int	oracle_madvise(int p, uint64_t addr, uint64_t npages, int advice);
 int	oracle_minherit(int p, uint64_t addr, uint64_t npages, int inherit);
 int	oracle_mlock(int p, uint64_t addr, uint64_t npages);
@@ -89,7 +107,9 @@ int	oracle_access_check(const struct oracle_pred *, int write, int err,
 	    uint64_t val, int swapfail);
 /*
  * oracle_access_done: apply an access whose outcome was accepted: a
- * successful store writes wval; EACCES where success was predicted
+ * successful store writes wval (a successful load: wval is the value
+ * it returned, which settles a maybe-freed page); EACCES where success
+ * was predicted
  * poisons the page's cell for everyone sharing it (a store to a cell
  * shared copy-on-write: p's own copy, the shared cell becomes maybe
  * poisoned); a success on a maybe-poisoned cell clears the doubt.
@@ -136,6 +156,8 @@ int	oracle_swapon(void);
  * uvm/uvm_object.h, reimplemented.
  */
 uint64_t oracle_obj_word(int obj, uint64_t off);
+/* oracle_obj_tainted: obj's contents are unknown (MADV_FREE dropped them) */
+int	oracle_obj_tainted(int obj);
 uint64_t oracle_obj_initial(int obj, uint64_t off);
 
 #endif /* _FUZZ_ORACLE_H_ */

@@ -248,8 +248,9 @@ check_provenance(int r, struct oracle_mp_finding *f)
  * in time are concurrent: they never make anything older.
  *
  * Replacing the mapping resets a word: an mmap, munmap, madvise or exit
- * of p, an access of p that failed with ENOMEM (the model killed p), or
- * a fork creating p, that ends after k begins (and begins before the
+ * of p (MADV_FREE of any process, which may drop object pages), an
+ * access of p that failed with ENOMEM (the model killed p), or a fork
+ * creating p, that ends after k begins (and begins before the
  * read ends) cancels k as an overwrite.  Runs with failure
  * injection are not judged (an injected pager or swap error may turn a
  * page into zeros).
@@ -313,9 +314,11 @@ resets(int i, int pr)
 	const struct prog_op *op = &omp.p->ops[i];
 
 	switch (op->op) {
+	case PROG_MADVISE:
+		/* MADV_FREE drops object pages every process may map */
+		return op->proc == pr || op->advice == 6;
 	case PROG_MMAP:
 	case PROG_MUNMAP:
-	case PROG_MADVISE:
 	case PROG_EXIT:
 		return op->proc == pr;
 	case PROG_FORK:
@@ -483,7 +486,8 @@ replay_access(int i, const struct prog_op *op, struct oracle_mp_finding *f)
 		    (unsigned long long)pd.val, (unsigned long long)r->val);
 		return -1;
 	}
-	oracle_access_done(op->proc, op->addr, write, op->value, r->err);
+	oracle_access_done(op->proc, op->addr, write,
+	    write ? op->value : r->val, r->err);
 	return 0;
 }
 
@@ -577,6 +581,8 @@ replay(struct oracle_mp_finding *f)
 		if (replay_op(omp.order[k], f) != 0)
 			return -1;
 	for (k = 0; k < omp.nobjw; k++) {
+		if (oracle_obj_tainted(omp.objw[k].obj))
+			continue;	/* MADV_FREE dropped dirty pages */
 		want = oracle_obj_word(omp.objw[k].obj, omp.objw[k].off);
 		got = uvm_sim_obj_peek(omp.objw[k].obj, omp.objw[k].off);
 		if (want == got)

@@ -33,8 +33,10 @@
  *	source of the value ended before k began; the initial data
  *	always did).  Writes that overlap in time are concurrent and
  *	never older than each other; an mmap, munmap, madvise or exit of
- *	the process, an access of it failing with ENOMEM (the model kills
- *	it), or a fork creating it, ending after k began cancels k.  Catches a CPU that keeps reading the pre-COW page (a stale
+ *	the process (a MADV_FREE of any process: it may drop object
+ *	pages), an access of it failing with ENOMEM (the model kills
+ *	it), or a fork creating it, ending after k began cancels k.
+ *	Catches a CPU that keeps reading the pre-COW page (a stale
  *	TLB entry) after it saw a newer write on the copy.
  *   4. swapoff (every run): EBUSY only if another program operation
  *	overlapped it (a fork, amap copy or split on another CPU can move

@@ -172,6 +172,8 @@ ospace_unref(int s)
 	for (sl = SPACE(s).slots; sl != 0; sl = nsl) {
 		nsl = SLOT(sl).next;
 		ocell_unref(SLOT(sl).cell);
+		if (SLOT(sl).alt > 0)
+			ocell_unref(SLOT(sl).alt);
 		opool_put(&oslotpool, sl);
 	}
 	SPACE(s).slots = SPACE(s).hint = 0;
@@ -234,6 +236,7 @@ ospace_set(int s, uint64_t idx, int c)
 	sl = opool_get(&oslotpool);
 	SLOT(sl).idx = idx;
 	SLOT(sl).cell = c;
+	SLOT(sl).alt = 0;
 	if (prev != 0) {
 		SLOT(sl).next = SLOT(prev).next;
 		SLOT(prev).next = sl;
@@ -251,7 +254,7 @@ ospace_set(int s, uint64_t idx, int c)
 int
 ospace_copy(int s, uint64_t from, uint64_t n, int now)
 {
-	int ns, sl, c;
+	int ns, sl, nsl, c, a;
 
 	ns = ospace_new();
 	for (sl = ospace_first(s, from); sl != 0 && SLOT(sl).idx - from < n;
@@ -262,6 +265,36 @@ ospace_copy(int s, uint64_t from, uint64_t n, int now)
 		else
 			CELL(c).refs++;
 		ospace_set(ns, SLOT(sl).idx - from, c);
+		if ((a = SLOT(sl).alt) != 0) {
+			if (a > 0 && now)
+				a = ocell_copy(a);
+			else if (a > 0)
+				CELL(a).refs++;
+			nsl = ospace_slot(ns, SLOT(sl).idx - from);
+			SLOT(nsl).alt = a;
+		}
 	}
 	return ns;
+}
+
+/* ospace_del: index idx of s holds nothing */
+void
+ospace_del(int s, uint64_t idx)
+{
+	int sl, prev = 0;
+
+	for (sl = SPACE(s).slots; sl != 0 && SLOT(sl).idx < idx;
+	    sl = SLOT(sl).next)
+		prev = sl;
+	if (sl == 0 || SLOT(sl).idx != idx)
+		return;
+	if (prev != 0)
+		SLOT(prev).next = SLOT(sl).next;
+	else
+		SPACE(s).slots = SLOT(sl).next;
+	SPACE(s).hint = 0;
+	ocell_unref(SLOT(sl).cell);
+	if (SLOT(sl).alt > 0)
+		ocell_unref(SLOT(sl).alt);
+	opool_put(&oslotpool, sl);
 }

@@ -43,11 +43,19 @@ struct oword {
 	uint64_t	val;
 };
 
-/* one page of an anon space: index -> cell */
+/*
+ * one page of an anon space: index -> cell.  After MADV_FREE the page
+ * is "maybe freed" (alt != 0): its anon was kept (cell) or freed, and
+ * then the page reads alt: a cell (the freed branch's own page, once a
+ * store made one) or SLOT_NOANON (what the page reads without an anon:
+ * zero, or the object).
+ */
+#define SLOT_NOANON	(-1)
 struct oslot {
 	int		next;
 	uint64_t	idx;
 	int		cell;
+	int		alt;	/* 0, a cell, or SLOT_NOANON */
 };
 
 /* the anonymous layer shared by one or more regions */
@@ -104,11 +112,17 @@ void	ospace_unref(int s);
 int	ospace_slot(int s, uint64_t idx);
 /* ospace_first: s's first slot with index >= idx, 0 if none (then .next) */
 int	ospace_first(int s, uint64_t idx);
-/* ospace_set: index idx of s now holds cell c (the caller's ref) */
+/*
+ * ospace_set: index idx of s now holds cell c (the caller's ref); an
+ * existing slot keeps its alt, a new one has none
+ */
 void	ospace_set(int s, uint64_t idx, int c);
+/* ospace_del: index idx of s holds nothing (its cells are unreferenced) */
+void	ospace_del(int s, uint64_t idx);
 /*
  * ospace_copy: a new space with s's cells of [from, from+n) (page
- * indexes) at 0.., shared copy-on-write, or (now) copied at once.
+ * indexes) at 0.., shared copy-on-write, or (now) copied at once; the
+ * maybe-freed state (alt) goes with them.
  */
 int	ospace_copy(int s, uint64_t from, uint64_t n, int now);
 

@@ -9,8 +9,9 @@
  *   VERSIONED: byte 0 is the format version.  2 (PROG_VERSION, what
  *     prog_encode writes) decodes as version 2; every other value as
  *     version 1, exactly as before version 2 existed.  Version 2 differs
- *     in one place: bit 0x80 of a pagedaemon record's header, ignored
- *     by version 1, makes it a swapctl record (below).
+ *     in two places: bit 0x80 of a pagedaemon record's header, ignored
+ *     by version 1, makes it a swapctl record (below); a madvise advice
+ *     byte is b % 7 (MADV_FREE 6 reachable) instead of b % 5.
  *   STABLE: decoding is one pass from the front, and nothing depends on
  *     the input's length or its end: appending bytes never changes how
  *     the earlier bytes decode.  Schedule bytes are therefore carried by
@@ -59,7 +60,9 @@
  *			if OBJECT, ADDR if FIXED
  *	munmap mlock munlock	PROC, ADDR, npages varint
  *	mprotect madvise minherit	same, then one byte: prot b & 7,
- *			advice b % 5, inherit b & 3
+ *			advice b % 5 (version 1) or b % 7 (version 2: 5
+ *			is MADV_SPACEAVAIL, EINVAL; 6 MADV_FREE),
+ *			inherit b & 3
  *	fork		PROC, child byte (b & 0x80: b & 7; else the lowest
  *			process number not in use, b & 7 if none is free)
  *	exit		PROC
@@ -506,7 +509,8 @@ dec_mmap(struct rd *r, const struct trk *t, struct prog_op *op)
 
 /* the fields of one op (opcode and cpu already set) */
 static void
-dec_fields(struct rd *r, const struct trk *t, struct prog_op *op)
+dec_fields(struct rd *r, const struct trk *t, struct prog_op *op,
+    int version)
 {
 	switch (op->op) {
 	case PROG_MMAP:
@@ -520,7 +524,7 @@ dec_fields(struct rd *r, const struct trk *t, struct prog_op *op)
 		if (op->op == PROG_MPROTECT)
 			op->prot = rd_byte(r, 0) & 7;
 		else if (op->op == PROG_MADVISE)
-			op->advice = rd_byte(r, 0) % 5;
+			op->advice = rd_byte(r, 0) % (version >= 2 ? 7 : 5);
 		else if (op->op == PROG_MINHERIT)
 			op->inherit = rd_byte(r, 0) & 3;
 		break;
@@ -590,7 +594,7 @@ prog_decode(const uint8_t *buf, size_t len, struct prog *p)
 			op.op = rd_byte(&r, 0) % 8 == 0 ? PROG_SWAPOFF :
 			    PROG_SWAPON;
 		else
-			dec_fields(&r, &t, &op);
+			dec_fields(&r, &t, &op, version);
 		if (h & 0x40) {
 			op.inj_point = rd_byte(&r, 0) % PROG_NINJECT;
 			op.inj_nth = 1 + rd_varint(&r) % PROG_MAXNTH;

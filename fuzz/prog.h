@@ -127,7 +127,7 @@ struct prog_config {
  *			(addr is 0 unless flags & UVM_SIM_MAP_FIXED)
  *	munmap mlock munlock	proc addr npages
  *	mprotect	proc addr npages prot
- *	madvise		proc addr npages advice (MADV_*, 0..4)
+ *	madvise		proc addr npages advice (MADV_*, 0..6)
  *	minherit	proc addr npages inherit (MAP_INHERIT_*, 0..3)
  *	fork		proc proc2 (the child)
  *	exit		proc
@@ -146,7 +146,7 @@ struct prog_op {
 	uint8_t		maxprot;	/* mmap: PROT_* bits, 0..7 */
 	uint8_t		flags;		/* mmap: UVM_SIM_MAP_* */
 	uint8_t		inherit;	/* MAP_INHERIT_* 0..3 */
-	uint8_t		advice;		/* MADV_* 0..2 (mmap), 0..4 */
+	uint8_t		advice;		/* MADV_* 0..2 (mmap), 0..6 */
 	uint8_t		obj;		/* mmap object 0..UVM_SIM_MAXOBJ-1 */
 	uint8_t		inj_point;	/* inject point, or PROG_INJ_NOPOINT */
 	uint32_t	inj_nth;	/* 1..PROG_MAXNTH (0 when no point) */

@@ -32,8 +32,9 @@
  * followed by an optional injection marker "(fail_nth: POINT N)".
  * PROT is three characters "rwx" with '-' for a missing right; INH is
  * share copy none zero; ADV is normal random sequential (mmap), plus
- * willneed dontneed (madvise).  ADDR is printed 0x-hex; VALUE in
- * decimal below 0x10000, else 0x-hex; counts in decimal.
+ * willneed dontneed spaceavail free (madvise; MADV_* 3..6).  ADDR is
+ * printed 0x-hex; VALUE in decimal below 0x10000, else 0x-hex; counts
+ * in decimal.
  * In input: the "cpuN:" prefix may be omitted (cpu0; prog_print always
  * writes it); the mmap keywords after PROT may come in any order and
  * be omitted (maxprot=rwx private anon inherit=copy advice=normal);
@@ -50,8 +51,9 @@
 #include "prog.h"
 
 static const char *const inhnames[4] = { "share", "copy", "none", "zero" };
-static const char *const advnames[5] = {
-	"normal", "random", "sequential", "willneed", "dontneed"
+static const char *const advnames[7] = {
+	"normal", "random", "sequential", "willneed", "dontneed",
+	"spaceavail", "free"
 };
 
 /*
@@ -111,7 +113,7 @@ sb_mmap(struct sb *b, const struct prog_op *op)
 	else
 		sb_printf(b, " anon");
 	sb_printf(b, " inherit=%s advice=%s", inhnames[op->inherit & 3],
-	    op->advice < 5 ? advnames[op->advice] : "?");
+	    op->advice < 7 ? advnames[op->advice] : "?");
 	if (op->flags & UVM_SIM_MAP_STACK)
 		sb_printf(b, " stack");
 	if (op->flags & UVM_SIM_MAP_NOFAULT)
@@ -140,7 +142,7 @@ sb_op(struct sb *b, const struct prog_op *op)
 			sb_printf(b, " %s", protstr(op->prot, ps));
 		else if (op->op == PROG_MADVISE)
 			sb_printf(b, " %s",
-			    op->advice < 5 ? advnames[op->advice] : "?");
+			    op->advice < 7 ? advnames[op->advice] : "?");
 		else if (op->op == PROG_MINHERIT)
 			sb_printf(b, " %s", inhnames[op->inherit & 3]);
 		break;
@@ -414,7 +416,8 @@ p_enum(struct pstate *ps, const struct tok *t, const char *const *names,
 }
 
 #define ADV_MMAP	"advice normal, random or sequential"
-#define ADV_ALL		"advice normal, random, sequential, willneed or dontneed"
+#define ADV_ALL		"advice normal, random, sequential, willneed, " \
+			"dontneed, spaceavail or free"
 #define INH_ALL		"inheritance share, copy, none or zero"
 
 /* the keywords of an mmap after PROT, any order, up to the marker */
@@ -523,7 +526,7 @@ p_fields(struct pstate *ps, struct prog_op *op)
 		if (op->op == PROG_MPROTECT)
 			return p_prot(ps, &t, &op->prot);
 		if (op->op == PROG_MADVISE)
-			return p_enum(ps, &t, advnames, 5, ADV_ALL,
+			return p_enum(ps, &t, advnames, 7, ADV_ALL,
 			    &op->advice);
 		return p_enum(ps, &t, inhnames, 4, INH_ALL, &op->inherit);
 	case PROG_FORK:

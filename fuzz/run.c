@@ -33,8 +33,12 @@
  *     swap-read error during swapoff loses the data of one anon, any
  *     process's: every anon page of every process becomes "maybe
  *     poisoned", as a swap-read error during fork does for the parent.
+ *   - madvise(MADV_FREE) makes pages "maybe freed" (fuzz/oracle.h): a
+ *     read may return either value, and the value it returned settles
+ *     the page in the oracle (oracle_access_done gets it).
  *   - at the end, every object word the program touched must hold what
- *     the oracle says (a private write leaking into the object).
+ *     the oracle says (a private write leaking into the object), except
+ *     in an object whose dirty pages a MADV_FREE dropped.
  * With several program CPUs (fibers) the concurrency oracle judges
  * the run (fuzz/oracle_mp.h: provenance of every value read; exact
  * comparison when the CPUs' operations did not overlap); with threads
@@ -311,7 +315,8 @@ op_access(int i, const struct prog_op *op, int write)
 	}
 	if (run.o != NULL && !nocheck)
 		run.o->compared++;
-	oracle_access_done(op->proc, op->addr, write, op->value, err);
+	oracle_access_done(op->proc, op->addr, write,
+	    write ? op->value : val, err);
 }
 
 /*
@@ -494,6 +499,8 @@ check_objects(void)
 	for (i = 0; i < run.nobjwords; i++) {
 		obj = run.objwords[i].obj;
 		off = run.objwords[i].off;
+		if (oracle_obj_tainted(obj))
+			continue;	/* MADV_FREE dropped dirty pages */
 		want = oracle_obj_word(obj, off);
 		got = uvm_sim_obj_peek(obj, off);
 		if (want != got)

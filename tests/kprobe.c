@@ -28,6 +28,7 @@ const int	K_EACCES = EACCES;
 const int	K_EFAULT = EFAULT;
 const int	K_EINVAL = EINVAL;
 const int	K_EBUSY = EBUSY;
+const int	K_ESRCH = ESRCH;
 const int	K_EWOULDBLOCK = EWOULDBLOCK;
 const int	K_PROT_READ = PROT_READ;
 const int	K_PROT_WRITE = PROT_WRITE;

@@ -40,6 +40,7 @@ struct vm_page;
 /* sys/errno.h */
 extern const int	K_ENOMEM, K_EACCES, K_EFAULT, K_EINVAL, K_EBUSY,
 			K_EWOULDBLOCK;
+extern const int	K_ESRCH;
 /* sys/mman.h */
 extern const int	K_PROT_READ, K_PROT_WRITE;
 /* sys/malloc.h (flags, and the type M_TEMP) */

@@ -2,8 +2,9 @@
  * tests/test_oracle.c: the semantic oracle (fuzz/oracle.c) alone, with
  * expectations computed by hand: fork COPY and SHARE, private object
  * read-through and copy on write, shared objects across processes,
- * partial munmap, mprotect denial, mlock, inheritance NONE/ZERO and
- * poisoning.  The model is not involved.
+ * partial munmap, mprotect denial, mlock, inheritance NONE/ZERO,
+ * poisoning and madvise (MADV_FREE's "maybe freed" pages).  The model
+ * is not involved.
  *
  * Also the concurrency oracle's rule 3 (fuzz/oracle_mp.h: a CPU never
  * reads a value older than one it saw), fed hand-built event sequences
@@ -436,6 +437,158 @@ test_wire_readonly_anon(void **state)
 	assert_int_equal(rd(0, B), 9);
 }
 
+/*
+ * maybe: what a read of p at addr may return after MADV_FREE: the kept
+ * value k or the freed one f (ORACLE_MAYFREED), nothing else
+ */
+static void
+maybe(int p, uint64_t addr, uint64_t k, uint64_t f)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_true(pd.flags & ORACLE_MAYFREED);
+	assert_int_equal(pd.val, k);
+	assert_int_equal(pd.val2, f);
+	assert_true(oracle_access_check(&pd, 0, 0, k, 0));
+	assert_true(oracle_access_check(&pd, 0, 0, f, 0));
+	assert_false(oracle_access_check(&pd, 0, 0, k + f + 1, 0));
+}
+
+/* exact: a read of p at addr must return v, and did */
+static void
+exact(int p, uint64_t addr, uint64_t v)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, 0, &pd);
+	assert_int_equal(pd.err, 0);
+	assert_false(pd.flags & ORACLE_MAYFREED);
+	assert_int_equal(pd.val, v);
+	oracle_access_done(p, addr, 0, v, 0);
+}
+
+/* seen: p read v at addr (accepted), applied */
+static void
+seen(int p, uint64_t addr, uint64_t v)
+{
+	struct oracle_pred pd;
+
+	oracle_access_predict(p, addr, 0, &pd);
+	assert_true(oracle_access_check(&pd, 0, 0, v, 0));
+	oracle_access_done(p, addr, 0, v, 0);
+}
+
+/*
+ * MADV_FREE of private anonymous memory: page 0 holds 5 (word 0), page
+ * 1 holds 6 (word 1).  After FREE each reads its value or 0; reading 0
+ * settles page 0 as freed (5 is wrong afterwards), reading 6 settles
+ * page 1 as kept (0 is wrong).  FREE again: page 0 (now a zero anon)
+ * reads 0 either way; a store of 8 to its word 2 goes to both
+ * branches; page 1 is maybe again (6 or 0).  Errors: a hole is EFAULT
+ * for DONTNEED and FREE, not for WILLNEED; SPACEAVAIL (5) and 7 EINVAL.
+ * WILLNEED and DONTNEED leave page 1 exact.
+ */
+static void
+test_madv_free_anon(void **state)
+{
+	assert_int_equal(oracle_mmap(0, A, 2, RW, RWX, PRIV | FIX, 1, 0, 0,
+	    0), 0);
+	wr(0, A, 5);
+	wr(0, A + PG + 8, 6);
+	assert_int_equal(oracle_madvise(0, A, 2, 3), 0);
+	assert_int_equal(oracle_madvise(0, A, 2, 4), 0);
+	exact(0, A + PG + 8, 6);
+	assert_int_equal(oracle_madvise(0, A, 3, 4), EFAULT);
+	assert_int_equal(oracle_madvise(0, A, 3, 6), EFAULT);
+	assert_int_equal(oracle_madvise(0, A, 3, 3), 0);
+	assert_int_equal(oracle_madvise(0, A, 2, 5), EINVAL);
+	assert_int_equal(oracle_madvise(0, A, 2, 7), EINVAL);
+	exact(0, A, 5);			/* the EFAULT freed nothing */
+
+	assert_int_equal(oracle_madvise(0, A, 2, 6), 0);
+	maybe(0, A, 5, 0);
+	maybe(0, A + PG + 8, 6, 0);
+	seen(0, A, 0);
+	exact(0, A, 0);
+	seen(0, A + PG + 8, 6);
+	exact(0, A + PG + 8, 6);
+
+	assert_int_equal(oracle_madvise(0, A, 2, 6), 0);
+	maybe(0, A, 0, 0);
+	wr(0, A + 16, 8);
+	maybe(0, A + 16, 8, 8);
+	maybe(0, A + PG + 8, 6, 0);
+	assert_false(oracle_tainted(0));
+}
+
+/*
+ * MADV_FREE and other processes.  p0's page holds 5; fork COPY to p1:
+ * p0's FREE leaves p1 exact (5) while p0 may read 5 or 0.  With the
+ * layer shared (MAP_INHERIT_SHARE, fork to p2) nothing is freed: exact.
+ * A wired region is exact too.
+ */
+static void
+test_madv_free_fork(void **state)
+{
+	assert_int_equal(oracle_mmap(0, A, 1, RW, RWX, PRIV | FIX, 1, 0, 0,
+	    0), 0);
+	wr(0, A, 5);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(oracle_madvise(0, A, 1, 6), 0);
+	exact(1, A, 5);
+	maybe(0, A, 5, 0);
+	seen(0, A, 0);
+	exact(1, A, 5);
+
+	assert_int_equal(oracle_mmap(0, B, 1, RW, RWX, PRIV | FIX, 1, 0, 0,
+	    0), 0);
+	wr(0, B, 7);
+	assert_int_equal(oracle_minherit(0, B, 1, 0), 0);
+	assert_int_equal(oracle_fork(0, 2), 0);
+	assert_int_equal(oracle_madvise(0, B, 1, 6), 0);
+	exact(0, B, 7);
+	exact(2, B, 7);
+
+	assert_int_equal(oracle_mlock(1, A, 1), 0);
+	assert_int_equal(oracle_madvise(1, A, 1, 6), 0);
+	exact(1, A, 5);
+}
+
+/*
+ * MADV_FREE of object mappings.  Private (object 0): the page written
+ * (5) may read 5 or the object's word again.  Shared writable (object
+ * 1) after a store: the object's dirty pages are dropped without being
+ * written back, their contents are unknown: object 1 and every process
+ * mapping it are tainted; a shared mapping never written (object 2)
+ * taints nothing (its pages hold their initial data everywhere).
+ */
+static void
+test_madv_free_object(void **state)
+{
+	assert_int_equal(oracle_mmap(0, A, 1, RW, RWX, PRIV | FIX | OBJ, 1,
+	    0, 0, 0), 0);
+	wr(0, A, 5);
+	assert_int_equal(oracle_madvise(0, A, 1, 6), 0);
+	maybe(0, A, 5, OBJ0_W0);
+	seen(0, A, OBJ0_W0);
+	exact(0, A, OBJ0_W0);
+
+	assert_int_equal(oracle_mmap(0, B, 1, RW, RWX, SHR | FIX | OBJ, 1,
+	    0, 2, 0), 0);
+	assert_int_equal(oracle_madvise(0, B, 1, 6), 0);
+	assert_false(oracle_tainted(0));
+	assert_false(oracle_obj_tainted(2));
+	wr(0, B, 9);
+	assert_int_equal(oracle_fork(0, 1), 0);
+	assert_int_equal(oracle_madvise(0, B, 1, 6), 0);
+	assert_true(oracle_tainted(0));
+	assert_true(oracle_tainted(1));
+	assert_true(oracle_obj_tainted(2));
+	assert_false(oracle_obj_tainted(0));
+}
+
 static void
 test_reset(void **state)
 {
@@ -632,6 +785,9 @@ main(void)
 		cmocka_unit_test_setup(test_poison, setup),
 		cmocka_unit_test_setup(test_poison_cow_write, setup),
 		cmocka_unit_test_setup(test_wire_readonly_anon, setup),
+		cmocka_unit_test_setup(test_madv_free_anon, setup),
+		cmocka_unit_test_setup(test_madv_free_fork, setup),
+		cmocka_unit_test_setup(test_madv_free_object, setup),
 		cmocka_unit_test_setup(test_reset, setup),
 		cmocka_unit_test(test_mp_stale_rejected),
 		cmocka_unit_test(test_mp_stale_initial),

@@ -10,7 +10,8 @@
  *     processes, any fork target) survive both encodings;
  *   - appending bytes never changes the ops already decoded;
  *   - version 2's swapctl records (swapoff, swapon) against the same
- *     bytes decoded as version 1, by hand; random version-2 inputs;
+ *     bytes decoded as version 1, by hand, and its madvise advice byte
+ *     (b % 7, b % 5 in version 1); random version-2 inputs;
  *   - malformed texts give the exact "file:line:col: expected ..." line.
  */
 
@@ -125,6 +126,8 @@ static const char *const canon[] = {
 	"cpu1: madvise p0 0x1000 8 sequential\n"
 	"cpu1: madvise p0 0x1000 8 willneed\n"
 	"cpu1: madvise p0 0x1000 8 dontneed\n"
+	"cpu1: madvise p0 0x1000 8 spaceavail\n"
+	"cpu1: madvise p0 0x1000 8 free\n"
 	"cpu2: minherit p0 0x1000 8 share\n"
 	"cpu2: minherit p0 0x1000 8 copy\n"
 	"cpu2: minherit p0 0x1000 8 none\n"
@@ -378,6 +381,59 @@ test_version2(void **state)
 }
 
 /*
+ * The madvise advice byte: b % 5 in version 1, b % 7 in version 2.
+ * Same header as test_version2; five records "03 80 00 00 04 B": h 3
+ * (madvise, cpu 0), PROC 0x80 (raw p0), ADDR form 0 (the pseudo region
+ * [0x1000, 16 pages)) page 0: 0x1000, npages 4, advice byte B:
+ *   B	5	6	11	13	33
+ *   v1	0	1	1	3	3
+ *   v2	5	6	4	6	5
+ */
+static void
+test_version2_madvise(void **state)
+{
+	static const uint8_t hdr[17] = { 0x01, 0x00, 0x06, 0x08, 0x00,
+	    0x04, 0, 0, 0, 0, 0, 0, 0, 0, 0x00, 0x00, 0x00 };
+	static const uint8_t advb[5] = { 5, 6, 11, 13, 33 };
+	static const int v1adv[5] = { 0, 1, 1, 3, 3 };
+	static const int v2adv[5] = { 5, 6, 4, 6, 5 };
+	static struct prog p, q;
+	static uint8_t b[sizeof(hdr) + 5 * 6], enc[PROG_ENCODE_MAX];
+	size_t m;
+	int i, v;
+
+	memcpy(b, hdr, sizeof(hdr));
+	for (i = 0; i < 5; i++) {
+		b[sizeof(hdr) + 6 * i] = 0x03;
+		b[sizeof(hdr) + 6 * i + 1] = 0x80;
+		b[sizeof(hdr) + 6 * i + 2] = 0x00;
+		b[sizeof(hdr) + 6 * i + 3] = 0x00;
+		b[sizeof(hdr) + 6 * i + 4] = 0x04;
+		b[sizeof(hdr) + 6 * i + 5] = advb[i];
+	}
+	for (v = 0; v < 3; v++) {
+		b[0] = v == 0 ? 0x01 : v == 1 ? 0x7f : 0x02;
+		prog_decode(b, sizeof(b), &p);
+		assert_int_equal(p.nops, 5);
+		for (i = 0; i < 5; i++) {
+			assert_int_equal(p.ops[i].op, PROG_MADVISE);
+			assert_int_equal(p.ops[i].proc, 0);
+			assert_int_equal(p.ops[i].addr, 0x1000);
+			assert_int_equal(p.ops[i].npages, 4);
+			assert_int_equal(p.ops[i].advice,
+			    v == 2 ? v2adv[i] : v1adv[i]);
+		}
+	}
+	/* version 2 round trip: the encoder writes the advice itself */
+	m = prog_encode(&p, enc, sizeof(enc));
+	assert_int_equal(m, sizeof(b));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(enc[sizeof(hdr) + 6 * i + 5], v2adv[i]);
+	prog_decode(enc, m, &q);
+	assert_true(prog_equal(&p, &q));
+}
+
+/*
  * Random version-2 inputs: swapctl records show up (swapon more often
  * than swapoff: 7 sub-op values in 8) and survive both round trips.
  */
@@ -547,7 +603,7 @@ random_prog(struct prog *p)
 			if (op->op == PROG_MPROTECT)
 				op->prot = rng() & 7;
 			if (op->op == PROG_MADVISE)
-				op->advice = rng() % 5;
+				op->advice = rng() % 7;
 			if (op->op == PROG_MINHERIT)
 				op->inherit = rng() & 3;
 			break;
@@ -707,6 +763,7 @@ main(void)
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_random_bytes),
 		cmocka_unit_test(test_version2),
+		cmocka_unit_test(test_version2_madvise),
 		cmocka_unit_test(test_random_bytes_v2),
 		cmocka_unit_test(test_append_stable),
 		cmocka_unit_test(test_random_programs),

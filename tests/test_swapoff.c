@@ -28,6 +28,7 @@
 #include "uvm/uvm_sim.h"
 #include "shims/sim.h"
 #include "tests/kprobe.h"
+#include "tests/simfix.h"
 
 #define PG		((uint64_t)UVM_SIM_PAGE_SIZE)
 #define RW		3
@@ -39,51 +40,15 @@
 static struct uvm_sim_stats st;
 
 static void
-panic_hook(const char *msg)
-{
-	fail_msg("panic: %s", msg);
-}
-
-static void
 boot(int npages, int nswap)
 {
-	struct uvm_sim_config cfg = {
-		.ncpu = 2, .npages = npages, .freetarg = 8, .nswap = nswap
-	};
-
-	shims_set_panic_hook(panic_hook);
-	uvm_sim_boot(&cfg);
-	assert_int_equal(uvm_sim_proc_new(0), 0);
-}
-
-static int
-teardown(void **state)
-{
-	inject_disarm_all();
-	uvm_sim_check();
-	uvm_sim_shutdown();
-	return 0;
+	simfix_boot(2, npages, 8, nswap);
 }
 
 static void
 stats(void)
 {
 	uvm_sim_stats(&st);
-}
-
-/* npages of private anonymous rw memory at addr; page i holds 500 + i */
-static void
-map_written(int p, uint64_t addr, uint64_t npages)
-{
-	uint64_t a = addr, i, v;
-
-	assert_int_equal(uvm_sim_mmap(p, &a, npages, RW, RWX,
-	    UVM_SIM_MAP_FIXED, INH_COPY, RANDOM, 0, 0), 0);
-	for (i = 0; i < npages; i++) {
-		v = 500 + i;
-		assert_int_equal(uvm_sim_access(p, addr + i * PG, 1, &v,
-		    NULL), 0);
-	}
 }
 
 static int
@@ -154,7 +119,7 @@ test_swapoff_pagein(void **state)
 	uint64_t i, v;
 
 	boot(512, 512);
-	map_written(0, BASE, 4);
+	simfix_map_written(0, BASE, 4, RANDOM);
 	assert_int_equal(uvm_sim_pagedaemon(64), 4);
 	stats();
 	assert_int_equal(st.swpginuse, 4);
@@ -213,7 +178,7 @@ test_swapoff_read_error(void **state)
 	uint64_t i, v;
 
 	boot(512, 512);
-	map_written(0, BASE, 4);
+	simfix_map_written(0, BASE, 4, RANDOM);
 	assert_int_equal(uvm_sim_pagedaemon(64), 4);
 	inject_arm_nth(K_INJ_SWAP_READ, 1);
 	assert_int_equal(uvm_sim_swapoff(), 0);
@@ -261,7 +226,7 @@ test_swapoff_memory_short(void **state)
 	uint64_t v;
 
 	boot(32, 64);
-	map_written(0, BASE, 40);
+	simfix_map_written(0, BASE, 40, RANDOM);
 	(void)uvm_sim_pagedaemon(64);
 	stats();
 	assert_int_equal(st.swpginuse, 40);
@@ -356,7 +321,7 @@ test_swapoff_vs_exit(void **state)
 		assert_int_equal(st.swpgonly, 0);
 		assert_int_equal(amap_count(), 0);
 		uvm_sim_check();
-		teardown(NULL);
+		simfix_teardown(NULL);
 	}
 }
 
@@ -364,10 +329,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_teardown(test_swapoff_pagein, teardown),
-		cmocka_unit_test_teardown(test_swapoff_read_error, teardown),
+		cmocka_unit_test_teardown(test_swapoff_pagein, simfix_teardown),
+		cmocka_unit_test_teardown(test_swapoff_read_error, simfix_teardown),
 		cmocka_unit_test_teardown(test_swapoff_memory_short,
-		    teardown),
+		    simfix_teardown),
 		cmocka_unit_test(test_swapoff_vs_exit),
 	};
 

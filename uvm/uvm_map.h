@@ -160,6 +160,12 @@ int	uvm_map_inherit(struct vm_map *, vaddr_t, vaddr_t, vm_inherit_t);
  */
 int	uvm_map_pageable(struct vm_map *, vaddr_t, vaddr_t,
 	    boolean_t new_pageable, int lockflags);
+/*
+ * uvm_map_clean: deactivate (PGO_DEACTIVATE) or free (PGO_FREE) the pages
+ * of [start, end) (bytes), anon layer then object (uvm_map_clean.c).
+ * => map unlocked.  Returns 0, EINVAL, EFAULT (hole in range).
+ */
+int	uvm_map_clean(struct vm_map *, vaddr_t start, vaddr_t end, int flags);
 /* uvmspace_alloc/fork/free: address spaces; fork per entry inheritance */
 struct vmspace *uvmspace_alloc(vaddr_t min, vaddr_t max, boolean_t pageable);
 struct vmspace *uvmspace_fork(struct vmspace *);

@@ -440,7 +440,8 @@ uvm_sim_munmap(int p, uint64_t addr, uint64_t npages)
 }
 
 /* the shared body of mprotect/madvise/minherit/mlock/munlock */
-enum sim_rangeop { SIM_PROTECT, SIM_ADVISE, SIM_INHERIT, SIM_LOCK, SIM_UNLOCK };
+enum sim_rangeop { SIM_PROTECT, SIM_ADVISE, SIM_INHERIT, SIM_LOCK, SIM_UNLOCK,
+	SIM_CLEAN, SIM_NOP };
 
 static int
 sim_rangeop(int p, uint64_t addr, uint64_t npages, enum sim_rangeop op,
@@ -473,6 +474,12 @@ sim_rangeop(int p, uint64_t addr, uint64_t npages, enum sim_rangeop op,
 	case SIM_UNLOCK:
 		error = uvm_map_pageable(map, start, end, TRUE, 0);
 		break;
+	case SIM_CLEAN:
+		error = uvm_map_clean(map, start, end, arg);
+		break;
+	case SIM_NOP:
+		error = 0;
+		break;
 	}
 	uvmspace_free(vm);
 	lock_assert_none_held_since(nlocks, where);
@@ -489,14 +496,34 @@ uvm_sim_mprotect(int p, uint64_t addr, uint64_t npages, int prot)
 	    "uvm_sim_mprotect");
 }
 
-/* uvm_sim_madvise: models sys_madvise() -> uvm_map_advice() */
+/*
+ * uvm_sim_madvise: models sys_madvise(): NORMAL/RANDOM/SEQUENTIAL ->
+ * uvm_map_advice(); WILLNEED returns 0 doing nothing (OpenBSD's "XXX
+ * IMPLEMENT ME"); DONTNEED -> uvm_map_clean(PGO_DEACTIVATE); FREE ->
+ * uvm_map_clean(PGO_FREE); SPACEAVAIL and unknown advice EINVAL.
+ * Returns 0, EINVAL, ESRCH, EFAULT (hole, DONTNEED and FREE only).
+ */
 int
 uvm_sim_madvise(int p, uint64_t addr, uint64_t npages, int advice)
 {
-	if (advice < MADV_NORMAL || advice > MADV_SEQUENTIAL)
+	switch (advice) {
+	case MADV_NORMAL:
+	case MADV_RANDOM:
+	case MADV_SEQUENTIAL:
+		return sim_rangeop(p, addr, npages, SIM_ADVISE, advice,
+		    "uvm_sim_madvise");
+	case MADV_WILLNEED:
+		return sim_rangeop(p, addr, npages, SIM_NOP, 0,
+		    "uvm_sim_madvise");
+	case MADV_DONTNEED:
+		return sim_rangeop(p, addr, npages, SIM_CLEAN,
+		    PGO_DEACTIVATE, "uvm_sim_madvise");
+	case MADV_FREE:
+		return sim_rangeop(p, addr, npages, SIM_CLEAN, PGO_FREE,
+		    "uvm_sim_madvise");
+	default:
 		return EINVAL;
-	return sim_rangeop(p, addr, npages, SIM_ADVISE, advice,
-	    "uvm_sim_madvise");
+	}
 }
 
 /* uvm_sim_minherit: models sys_minherit() -> uvm_map_inherit() */

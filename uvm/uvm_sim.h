@@ -78,6 +78,12 @@ int	uvm_sim_mmap(int p, uint64_t *addrp, uint64_t npages, int prot,
 	    uint64_t objoff);
 int	uvm_sim_munmap(int p, uint64_t addr, uint64_t npages);
 int	uvm_sim_mprotect(int p, uint64_t addr, uint64_t npages, int prot);
+/*
+ * madvise: advice MADV_* 0..2 set the entries' advice; 3 willneed does
+ * nothing; 4 dontneed deactivates, 6 free frees the private anon pages
+ * (uvm_map_clean); 5 spaceavail and others EINVAL; a hole: EFAULT for 4
+ * and 6.
+ */
 int	uvm_sim_madvise(int p, uint64_t addr, uint64_t npages, int advice);
 int	uvm_sim_minherit(int p, uint64_t addr, uint64_t npages, int inherit);
 int	uvm_sim_mlock(int p, uint64_t addr, uint64_t npages);

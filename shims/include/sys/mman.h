@@ -21,5 +21,7 @@
 #define MADV_SEQUENTIAL	2
 #define MADV_WILLNEED	3
 #define MADV_DONTNEED	4
+#define MADV_SPACEAVAIL	5
+#define MADV_FREE	6
 
 #endif /* _SYS_MMAN_H_ */
