@@ -756,14 +756,21 @@ oracle_access_done(int p, uint64_t addr, int write, uint64_t wval, int err)
 	struct oregion *r;
 	uint64_t vpn = addr / OPAGE;
 	uint32_t idx = (addr % OPAGE) / 8;
-	int i, c, sl, kept;
+	int i, c, sl, kept, need;
 
 	if (!proc_ok(p) || (i = region_find(pr, vpn)) < 0)
 		return;
 	r = &pr->r[i];
-	if ((sl = maybe_slot(r, vpn)) != 0 && err == EACCES)
-		settle_kept(sl);	/* the freed branch cannot fail */
-	else if (sl != 0 && err == 0) {
+	need = write ? OPROT_WRITE : OPROT_READ;
+	if ((sl = maybe_slot(r, vpn)) != 0 && err == EACCES) {
+		/*
+		 * With the right, the freed branch cannot fail; without it
+		 * (a load through -w- or --x) either branch may: still
+		 * maybe.
+		 */
+		if ((r->prot & need) == need)
+			settle_kept(sl);
+	} else if (sl != 0 && err == 0) {
 		c = SLOT(sl).cell;
 		kept = CELL(c).poison != CELL_POISONED &&
 		    (write || ocell_read(c, idx) == wval);
