@@ -12,6 +12,8 @@
  *     in two places: bit 0x80 of a pagedaemon record's header, ignored
  *     by version 1, makes it a swapctl record (below); a madvise advice
  *     byte is b % 7 (MADV_FREE 6 reachable) instead of b % 5.
+ *     Version 1 ignored byte 0, so a version-1 input that starts with
+ *     0x02 changes meaning: its byte 0 must be made 0x01.
  *   STABLE: decoding is one pass from the front, and nothing depends on
  *     the input's length or its end: appending bytes never changes how
  *     the earlier bytes decode.  Schedule bytes are therefore carried by
