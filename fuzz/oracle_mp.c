@@ -632,6 +632,60 @@ check_swapoff(int i, struct oracle_mp_finding *f)
 	return -1;
 }
 
+/*
+ * check_swapctl: rule 5.  swapoff and swapon hold swap_syscall_lock
+ * from start to end, so while none of them overlaps another in time,
+ * their begin order is the order they ran in, and their outcomes follow
+ * the swap device's state from boot (on): swapon gives EBUSY when it is
+ * on, else success (on); swapoff gives ENXIO when it is off, else
+ * success (off), ENOMEM or EBUSY (still on).  Injection and the other
+ * operations never change that state, so this holds in every run.  The
+ * check ends at the first swapctl operation that overlaps the next one
+ * or has no result (the order or the state after it is unknown).
+ * Returns 0 or -1 with *f set.
+ */
+static int
+check_swapctl(struct oracle_mp_finding *f)
+{
+	const struct omp_rec *r;
+	int ord[PROG_MAXOPS], n = 0, i, k, off, on = 1, ok;
+
+	for (i = 0; i < omp.p->nops; i++) {
+		if ((omp.p->ops[i].op != PROG_SWAPOFF &&
+		    omp.p->ops[i].op != PROG_SWAPON) || omp.rec[i].begin == 0)
+			continue;
+		for (k = n++; k > 0 &&
+		    omp.rec[ord[k - 1]].begin > omp.rec[i].begin; k--)
+			ord[k] = ord[k - 1];
+		ord[k] = i;
+	}
+	for (k = 0; k < n; k++) {
+		r = &omp.rec[ord[k]];
+		if (!r->done || r->end == 0 ||
+		    (k + 1 < n && omp.rec[ord[k + 1]].begin < r->end))
+			return 0;
+		off = omp.p->ops[ord[k]].op == PROG_SWAPOFF;
+		if (off)
+			ok = on ? (r->err == 0 || r->err == ENOMEM ||
+			    r->err == EBUSY) : r->err == ENXIO;
+		else
+			ok = on ? r->err == EBUSY : r->err == 0;
+		if (!ok) {
+			f->op = ord[k];
+			f->reason = off ? "swapoff outcome differs" :
+			    "swapon outcome differs";
+			snprintf(f->detail, sizeof(f->detail), "the swap device "
+			    "was %s (swapctl operations in the order they "
+			    "ran), got %s", on ? "on" : "off",
+			    run_errname(r->err));
+			return -1;
+		}
+		if (r->err == 0)
+			on = !off;
+	}
+	return 0;
+}
+
 int
 oracle_mp_finish(struct oracle_mp_finding *f)
 {
@@ -642,6 +696,8 @@ oracle_mp_finish(struct oracle_mp_finding *f)
 		if (omp.p->ops[i].op == PROG_SWAPOFF &&
 		    check_swapoff(i, f) != 0)
 			return -1;
+	if (check_swapctl(f) != 0)
+		return -1;
 	for (i = 0; i < omp.p->nops; i++)
 		if (omp.p->ops[i].op == PROG_READ && omp.rec[i].done &&
 		    omp.rec[i].err == 0 && check_provenance(i, f) != 0)

@@ -48,6 +48,13 @@
  *	the sequential replay (rule 2) swapoff and swapon must give
  *	exactly the single-CPU oracle's answer (ENXIO / EBUSY from the
  *	device's on/off state, else success).
+ *   5. swapctl order (every run, injection included): swapoff and
+ *	swapon hold swap_syscall_lock throughout, so while none overlaps
+ *	another in time they ran in begin order, and each outcome must
+ *	follow the device's on/off state from boot (on): swapon EBUSY
+ *	when on, else success; swapoff ENXIO when off, else success,
+ *	ENOMEM or EBUSY (rule 4).  The check ends at the first swapctl
+ *	operation that overlaps the next one or has no result.
  *
  * Sound, not complete: a correct model never fails these checks.  What
  * it cannot see: wrong values among the allowed ones in runs whose

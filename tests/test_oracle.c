@@ -769,6 +769,102 @@ test_mp_reset_accepted(void **state)
 	assert_int_equal(mp_run(8, ev, nitems(ev), &f), 0);
 }
 
+/*
+ * Rule 5 (swapctl order).  Program: op0 cpu0 swapon, op1 cpu1 swapoff
+ * (with an injection marker: the rule holds in every run), op2 cpu0
+ * swapon.  sw_run feeds "+op" (begin) and "-op" (end, with err) events.
+ */
+static const char sw_text[] =
+    "config cpus=2\n"
+    "cpu0: swapon\n"
+    "cpu1: swapoff (fail_nth: malloc 2)\n"
+    "cpu0: swapon\n";
+
+struct sw_ev {
+	int		ev;		/* +op begins, -op ends (op - 1) */
+	int		err;		/* at its end */
+};
+
+static int
+sw_run(const struct sw_ev *ev, int nev, struct oracle_mp_finding *f)
+{
+	static struct prog sp;
+	char err[256];
+	int i, op;
+
+	if (prog_parse(sw_text, strlen(sw_text), "sw.prog", &sp, err,
+	    sizeof(err)) != 0)
+		fail_msg("parse: %s", err);
+	assert_int_equal(sp.nops, 3);
+	oracle_mp_start(&sp);
+	for (i = 0; i < nev; i++) {
+		op = (ev[i].ev > 0 ? ev[i].ev : -ev[i].ev) - 1;
+		if (ev[i].ev > 0)
+			oracle_mp_begin(sp.ops[op].cpu, op);
+		else {
+			oracle_mp_result(op, ev[i].err, 0, 0);
+			oracle_mp_end(sp.ops[op].cpu, op);
+		}
+	}
+	memset(f, 0, sizeof(*f));
+	return oracle_mp_finish(f);
+}
+
+/*
+ * In turn: swapon while on EBUSY, swapoff success (off), swapon success
+ * (on): accepted.  The first swapon succeeding instead: rejected at op
+ * 0.  The swapoff giving ENXIO while on: rejected at op 1.
+ */
+static void
+test_mp_swapctl_order(void **state)
+{
+	struct sw_ev ev[] = {
+		{ 1, 0 }, { -1, EBUSY }, { 2, 0 }, { -2, 0 }, { 3, 0 }, { -3, 0 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(sw_run(ev, nitems(ev), &f), 0);
+	ev[1].err = 0;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 0);
+	assert_string_equal(f.reason, "swapon outcome differs");
+	assert_string_equal(f.detail, "the swap device was on (swapctl "
+	    "operations in the order they ran), got success");
+	ev[1].err = EBUSY;
+	ev[3].err = ENXIO;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 1);
+	assert_string_equal(f.reason, "swapoff outcome differs");
+	/* ENOMEM leaves it on: the last swapon must then be EBUSY */
+	ev[3].err = ENOMEM;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 2);
+	ev[5].err = EBUSY;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), 0);
+}
+
+/*
+ * The swapoff overlaps the second swapon (either may have taken the
+ * lock first): the check stops after op 0, so a success of op 2 is not
+ * judged; op 0 still is.
+ */
+static void
+test_mp_swapctl_overlap(void **state)
+{
+	struct sw_ev ev[] = {
+		{ 1, 0 }, { -1, EBUSY }, { 2, 0 }, { 3, 0 }, { -3, EBUSY },
+		{ -2, 0 },
+	};
+	struct oracle_mp_finding f;
+
+	assert_int_equal(sw_run(ev, nitems(ev), &f), 0);
+	ev[4].err = 0;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), 0);
+	ev[1].err = 0;
+	assert_int_equal(sw_run(ev, nitems(ev), &f), -1);
+	assert_int_equal(f.op, 0);
+}
+
 int
 main(void)
 {
@@ -794,6 +890,8 @@ main(void)
 		cmocka_unit_test(test_mp_concurrent_accepted),
 		cmocka_unit_test(test_mp_unseen_accepted),
 		cmocka_unit_test(test_mp_reset_accepted),
+		cmocka_unit_test(test_mp_swapctl_order),
+		cmocka_unit_test(test_mp_swapctl_overlap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
