@@ -530,7 +530,7 @@ def bench_refused(tmp_path, *args, **kw):
     (("--workdir", ROOT), "inside the source tree"),
     (("--out", ""), "empty --out"),
     (("--budget", 2 ** 31), "at most 86400 seconds"),
-    (("--trials", 1001), "--trials 1001: at most 1000"),
+    (("--trials", 1001), "--trials: 1001: too large: give at most 1000"),
     (("--biglock",), "--biglock does not apply to --mutant"),
     (("--time", 5), "--time does not apply to --mutant"),
 ])
@@ -673,3 +673,206 @@ def test_encode_binary_input_wording(built, tmp_path):
     assert_usage_error(r)
     assert "name it without .prog" in r.stderr
     assert not (tmp_path / "y").exists()
+
+
+# --- findings of the second fresh user's test (one test each)
+#
+# In-process tests load fuzz/uvmfuzz as a module and call entry(argv)
+# (main with its error handling, returning the exit status); a fake
+# libFuzzer binary stands in for a target that finds something at once.
+
+def load_cli():
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("uvmfuzz_cli", UVMFUZZ)
+    spec = importlib.util.spec_from_loader("uvmfuzz_cli", loader)
+    mod = importlib.util.module_from_spec(spec)
+    loader.exec_module(mod)
+    return mod
+
+
+# what fuzz/run.c finding() prints for an oracle finding of fault_mp (a
+# trace line before it, the program after it), then the abort's report
+ORACLE_LINES = [
+    "uvmfuzz: finding: oracle: read returned a wrong value",
+    "uvmfuzz: op 3: read p0 0x2000",
+    "uvmfuzz: sequential replay in the order the CPUs ran: expected "
+    "0x0, got 0x5",
+]
+ORACLE_OUTPUT = "\n".join(
+    ["uvmfuzz: trace: step 1 cpu0 begin op 0: mmap"] + ORACLE_LINES +
+    ["uvmfuzz: program:", "config cpus=2 pages=128", "mmap p0 0x2000 1",
+     "==1==ERROR: AddressSanitizer: ABRT on unknown address 0x1 "
+     "(pc 0x2 bp 0x3 sp 0x4 T0)", "==1==ABORTING"])
+
+
+def fake_libfuzzer(tmp_path, crash):
+    """a stand-in libFuzzer binary: prints ORACLE_OUTPUT, copies crash
+    to <artifact_prefix>crash-fake when given -artifact_prefix, exits 1"""
+    out = tmp_path / "fake-output"
+    out.write_text(ORACLE_OUTPUT + "\n")
+    fake = tmp_path / "fake-libfuzzer"
+    fake.write_text("#!/bin/sh\n"
+                    "for a; do case $a in -artifact_prefix=*) "
+                    "cp '%s' \"${a#-artifact_prefix=}crash-fake\";; "
+                    "esac; done\n"
+                    "cat '%s' >&2\nexit 1\n" % (crash, out))
+    fake.chmod(0o755)
+    return str(fake)
+
+
+def encoded_seed(tmp_path):
+    crash = tmp_path / "seed.bin"
+    r = run([os.path.join(ROOT, "out", "tools", "progtool"), "encode",
+             seed_prog(), "-o", str(crash)])
+    assert r.returncode == 0, r.stderr
+    text = run([os.path.join(ROOT, "out", "tools", "progtool"), "decode",
+                str(crash)]).stdout
+    assert text.startswith("config")
+    return crash, text
+
+
+def test_bench_exec_keeps_finding(built, tmp_path, monkeypatch, capsys):
+    """2-1: a run stopped by a finding keeps the input, prints it, gives
+    no exec/s and exits 1; a second run never overwrites the first"""
+    cli = load_cli()
+    from uvmfuzz_lib import fuzzing
+    crash, text = encoded_seed(tmp_path)
+    fake = fake_libfuzzer(tmp_path, crash)
+    monkeypatch.setattr(fuzzing, "binary", lambda *a, **kw: fake)
+    monkeypatch.setattr(fuzzing, "ensure_built", lambda paths: None)
+    monkeypatch.setattr(fuzzing, "BENCH_FINDINGS", str(tmp_path / "f"))
+    assert cli.entry(["bench", "--exec", "--target", "fault", "--time",
+                      "5"]) == 1
+    out = capsys.readouterr().out
+    (d,) = glob.glob(str(tmp_path / "f" / "*-fault-libfuzzer-bench"))
+    assert sorted(os.listdir(d)) == ["crash-fake", "fuzz.log", "meta.json"]
+    assert open(os.path.join(d, "crash-fake"), "rb").read() == \
+        crash.read_bytes()
+    assert json.load(open(os.path.join(d, "meta.json")))["target"] == \
+        "fault"
+    (row,) = [l for l in out.splitlines() if l.startswith("fault ")]
+    assert row.split()[1:3] == ["-", "-"], row
+    assert "stopped by a finding: no exec/s" in row and d in row
+    assert text.rstrip() in out
+    for l in ORACLE_LINES:
+        assert l + "\n" in out
+    assert cli.entry(["bench", "--exec", "--target", "fault", "--time",
+                      "5"]) == 1
+    assert len(glob.glob(str(tmp_path / "f" / "*-fault-libfuzzer-bench*"))) \
+        == 2
+    assert open(os.path.join(d, "crash-fake"), "rb").read() == \
+        crash.read_bytes()
+
+
+@pytest.mark.parametrize("args,limit", [
+    (("fuzz", "--time", "10000000000000000000000"), 2592000),
+    (("fuzz", "--jobs", "257"), 256),
+    (("fuzz", "--timeout", "86401"), 86400),
+    (("bench", "--exec", "--time", "100000000"), 2592000),
+    (("repro", "--runs", "99999999999", "x"), 1000000),
+    (("repro", "--timeout", "86401", "x"), 86400),
+    (("triage", "--runs", "1000001", "/tmp"), 1000000),
+    (("triage", "--minimize-runs", "1000000001", "/tmp"), 1000000000),
+    (("triage", "--timeout", "86401", "/tmp"), 86400),
+    (("gate", "--time", "2592001"), 2592000),
+    (("gate", "--runs", "1000001"), 1000000),
+    (("bench", "--mutant", "M1", "--trials", "1001"), 1000),
+    (("bench", "--mutant", "M1", "--budget", "86401"), 86400),
+])
+def test_numeric_upper_bounds(args, limit):
+    """2-2: every numeric option has an upper bound: one line, exit 2"""
+    r = uvmfuzz(*args, timeout=30)
+    assert_usage_error(r)
+    assert "%s: too large: give at most %d" % (args[-2 if args[0] in (
+        "repro", "triage") else -1], limit) in r.stderr
+    assert "internal error" not in r.stderr
+
+
+def test_numeric_upper_bound_wording():
+    r = uvmfuzz("bench", "--exec", "--time", "100000000", timeout=30)
+    assert r.returncode == 2
+    assert r.stderr == "uvmfuzz: argument --time: 100000000: too large: " \
+        "give at most 2592000 seconds (30 days): run `uvmfuzz bench " \
+        "--help`\n"
+
+
+@pytest.mark.parametrize("cmd", ["encode", "decode", "repro", "version",
+                                 "help"])
+def test_write_error(built, cmd):
+    """2-3: output to a full device: one `write error` line, exit 2"""
+    args = {"encode": ["encode", seed_prog()],
+            "decode": ["decode", seed_prog()],
+            "repro": ["repro", "--runs", "1", "--build", "replay",
+                      seed_prog()],
+            "version": ["--version"], "help": ["fuzz", "--help"]}[cmd]
+    with open("/dev/full", "w") as full:
+        r = subprocess.run([UVMFUZZ] + args, stdout=full,
+                           stderr=subprocess.PIPE, errors="replace",
+                           timeout=300)
+    assert r.returncode == 2
+    assert r.stderr == "uvmfuzz: write error: No space left on device: " \
+        "free space or write the output elsewhere\n"
+
+
+def test_triage_report_oracle_lines(built, tmp_path, monkeypatch, capsys):
+    """2-4: the report carries the harness's finding lines; an oracle
+    finding has no `first uvm/ frame`"""
+    cli = load_cli()
+    from uvmfuzz_lib import triage
+    crash, text = encoded_seed(tmp_path)
+    fake = fake_libfuzzer(tmp_path, crash)
+    monkeypatch.setattr(triage, "binary", lambda *a, **kw: fake)
+    monkeypatch.setattr(triage, "ensure_built", lambda paths: None)
+    d = tmp_path / "findings"
+    d.mkdir()
+    shutil.copy(crash, d / "crash-1")
+    assert cli.entry(["triage", "--target", "fault_mp", "--runs", "1",
+                      "--minimize-runs", "1", str(d)]) == 1
+    rep = json.load(open(d / "report.json"))
+    (g,) = rep["groups"]
+    assert g["kind"] == "oracle" and g["uvm_loc"] is None and g["oracle"]
+    assert g["harness_lines"] == ORACLE_LINES
+    assert g["program"] == text
+    md = open(d / "report.md").read()
+    assert "- first uvm/ frame: not applicable: oracle finding\n" in md
+    assert "first uvm/ frame: none" not in md
+    assert "```\n" + "\n".join(ORACLE_LINES) + "\n```\n" in md
+    (regress,) = glob.glob(str(d / "triage" / "regress-oracle-*.prog"))
+    assert "# first uvm/ frame: not applicable: oracle finding\n" in \
+        open(regress).read()
+    assert open(d / "crash-1", "rb").read() == crash.read_bytes()
+
+
+def test_afl_rate_needs_run_time(tmp_path, capsys):
+    """2-5: no exec/s from AFL++'s first stats (run time ~0 s): `-`
+    until the instance has run 1 s; then execs / run_time"""
+    load_cli()
+    from uvmfuzz_lib import fuzzing
+    main = tmp_path / "afl" / "main"
+    main.mkdir(parents=True)
+    stats = main / "fuzzer_stats"
+    stats.write_text("start_time        : 1700000000\n"
+                     "last_update       : 1700000000\n"
+                     "run_time          : 0\n"
+                     "execs_done        : 578\n"
+                     "execs_per_sec     : 578000.00\n"
+                     "corpus_count      : 7\n"
+                     "bitmap_cvg        : 1.50%\n")
+    st = fuzzing.afl_sum(str(tmp_path / "afl"))
+    assert st["execs"] == 578 and st["execs_per_sec"] is None
+    fuzzing.progress("fault", "afl", 5.0, st, str(tmp_path))
+    assert "execs 578, exec/s -, bitmap 1.50%, corpus 7, findings 0" in \
+        capsys.readouterr().out
+    stats.write_text(stats.read_text().replace("run_time          : 0",
+                                               "run_time          : 10")
+                     .replace("execs_done        : 578",
+                              "execs_done        : 5780"))
+    st = fuzzing.afl_sum(str(tmp_path / "afl"))
+    assert st["execs_per_sec"] == 578
+    fuzzing.progress("fault", "afl", 11.0, st, str(tmp_path))
+    assert "execs 5780, exec/s 578," in capsys.readouterr().out
+    # a libFuzzer count over less than 1 s: no rate either
+    fuzzing.progress("fault", "libfuzzer", 0.5,
+                     {"execs": 300, "execs_per_sec": 0}, str(tmp_path))
+    assert "execs 300, exec/s -," in capsys.readouterr().out

@@ -11,13 +11,14 @@ import tempfile
 import threading
 import time
 
-from . import triage
-from .util import (BUILD_KINDS, UsageError, binary, check_out_dir,
-                   dict_for, encode_seeds, ensure_built, log, new_dir,
-                   pick_targets, rel, sanitizer_env, show, timestamp,
-                   which)
+from . import report, triage
+from .util import (BUILD_KINDS, ROOT, UsageError, binary, check_out_dir,
+                   decode_text, dict_for, encode_seeds, ensure_built, log,
+                   new_dir, new_file, pick_targets, rel, sanitizer_env,
+                   show, timestamp, which)
 
 PROGRESS_EVERY = 5.0	# seconds between progress lines
+MIN_RATE_SECS = 1.0	# no exec/s over a shorter run time
 
 LF_STAT = re.compile(r"^#(\d+)\s+\w+\s+cov: (\d+) ft: (\d+) corp: (\d+)/"
                      r".*?exec/s: (\d+)")
@@ -127,10 +128,17 @@ def run_libfuzzer(b, target, d, secs, jobs, keep_going, logf, timeout=25):
 
 
 def progress(target, engine, t, st, d):
-    if not st.get("execs_per_sec") and st.get("execs") and t >= 1:
-        st = dict(st, execs_per_sec=int(st["execs"] / t))
-    log("[%5ds] %s/%s: execs %d, exec/s %d, %s %s, corpus %d, findings %d"
-        % (t, target, engine, st.get("execs", 0), st.get("execs_per_sec", 0),
+    """one progress line; t: seconds since the engine started.  A rate
+    over less than MIN_RATE_SECS is noise (AFL++'s first stats), so
+    exec/s is `-` (not known yet) until then, or when the engine gave
+    none (None)."""
+    eps = st.get("execs_per_sec")
+    if not eps and eps is not None and st.get("execs") and t >= 1:
+        eps = int(st["execs"] / t)
+    if t < MIN_RATE_SECS or eps is None:
+        eps = "-"
+    log("[%5ds] %s/%s: execs %d, exec/s %s, %s %s, corpus %d, findings %d"
+        % (t, target, engine, st.get("execs", 0), eps,
            st.get("cov_label", "cov"), st.get("cov", 0), st.get("corp", 0),
            count_findings(d)))
 
@@ -234,13 +242,24 @@ def afl_sum(outd):
         p = afl_plot(os.path.join(outd, n, "plot_data"))
         if num(p.get("total_execs")) > num(s.get("execs_done")):
             s = {"execs_done": p["total_execs"],
-                 "execs_per_sec": p.get("execs_per_sec"),
+                 "run_time": p.get("relative_time"),
                  "corpus_count": p.get("corpus_count"),
                  "bitmap_cvg": p.get("map_size")}
         if not s:
             continue
-        st["execs"] += num(s.get("execs_done"))
-        st["execs_per_sec"] += num(s.get("execs_per_sec"))
+        execs = num(s.get("execs_done"))
+        st["execs"] += execs
+        # the rate over the instance's own run time, and none before
+        # MIN_RATE_SECS of it: AFL++'s first fuzzer_stats divides the
+        # calibration runs by a near-zero time (578 execs, 578000/s)
+        if "run_time" in s:
+            secs = num(s["run_time"])
+        else:	# older AFL++: no run_time in fuzzer_stats
+            secs = num(s.get("last_update")) - num(s.get("start_time"))
+        if st["execs_per_sec"] is not None and secs >= MIN_RATE_SECS:
+            st["execs_per_sec"] += int(execs / secs)
+        else:
+            st["execs_per_sec"] = None
         st["corp"] += num(s.get("corpus_count"))
         if n == "main":
             st["cov"] = s.get("bitmap_cvg", "?")
@@ -326,13 +345,18 @@ def cmd_bench(args):
         raise UsageError("--time %d: give a positive number of seconds"
                          % args.time)
     targets = pick_targets(args.target)
+    # a finding stops a run: its input is kept there
+    check_out_dir(BENCH_FINDINGS, "findings directory")
     bins = {t: binary("libfuzzer-asan", t, args.biglock) for t in targets}
     ensure_built(list(bins.values()))
     pin = ["taskset", "-c", "0"] if which("taskset") else []
     log("%-16s %10s %12s %8s  %s" % ("target", "exec/s", "execs", "secs",
                                      "note"))
+    rc = 0
     for t in targets:
         tmp = tempfile.mkdtemp(prefix="uvmfuzz-bench-")
+        out = ""
+        kept = None
         try:
             corpus = os.path.join(tmp, "corpus")
             encode_seeds(t, corpus)
@@ -340,27 +364,83 @@ def cmd_bench(args):
                          "-print_final_stats=1", "-timeout=25",
                          "-artifact_prefix=" + tmp + "/", corpus]
             t0 = time.time()
-            r = subprocess.run(cmd, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, env=sanitizer_env(),
-                               timeout=args.time + 300)
+            try:
+                r = subprocess.run(cmd, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT,
+                                   env=sanitizer_env(),
+                                   timeout=args.time + 300)
+                status = r.returncode
+                out = r.stdout.decode(errors="replace")
+            except subprocess.TimeoutExpired as e:
+                status = None
+                out = (e.output or b"").decode(errors="replace")
             secs = time.time() - t0
-            out = r.stdout.decode(errors="replace")
             stats = dict((m.group(1), int(m.group(2))) for m in
                          (LF_FINAL.match(l) for l in out.splitlines()) if m)
-            execs = stats.get("number_of_executed_units")
-            eps = stats.get("average_exec_per_sec")
-            note = ""
-            if r.returncode != 0:
-                note = ("stopped by a finding: run `uvmfuzz fuzz --target "
-                        "%s`" % t)
-                last = [LF_STAT.match(l) for l in out.splitlines()]
-                last = [m for m in last if m]
-                if last:
-                    execs = int(last[-1].group(1))
-                    eps = int(last[-1].group(5))
-            log("%-16s %10s %12s %8.1f  %s" % (t, eps if eps is not None
-                                               else "?", execs or "?", secs,
-                                               note))
+            if status == 0:
+                log("%-16s %10s %12s %8.1f  %s" % (
+                    t, stats.get("average_exec_per_sec", "?"),
+                    stats.get("number_of_executed_units", "?"), secs, ""))
+                continue
+            # a finding (or a failed run): its input is kept, and no
+            # rate is printed, the run having stopped early
+            rc = 1
+            kept = keep_bench_findings(t, tmp, out, args.biglock)
+            why = ("did not stop within %ds" % (args.time + 300)
+                   if status is None else "stopped by a finding")
+            log("%-16s %10s %12s %8.1f  %s: no exec/s (the run did not "
+                "last --time); kept in %s" % (t, "-", "-", secs, why,
+                                              rel(kept)))
+            show_bench_finding(kept, out, status)
         finally:
+            if kept is None and triage.finding_files_only(tmp):
+                # interrupted after the run: keep its inputs all the same
+                keep_bench_findings(t, tmp, out, args.biglock)
             shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+    if rc:
+        log("bench: a run stopped early: its inputs are kept (exit 1)")
+    return rc
+
+
+# where bench --exec keeps what stopped a run (tests point it elsewhere)
+BENCH_FINDINGS = os.path.join(ROOT, "findings")
+
+
+def keep_bench_findings(target, tmp, out, biglock):
+    """Copy the inputs libFuzzer wrote to tmp (crash-*, ...) and its
+    output into a new findings/<timestamp>-<target>-libfuzzer-bench/
+    (never reused, nothing overwritten), with a meta.json that `repro`
+    and `triage` read.  Returns the directory."""
+    d = new_dir(BENCH_FINDINGS, "%s-%s-libfuzzer-bench" % (timestamp(),
+                                                           target))
+    meta = {"target": target, "engine": "libfuzzer", "sanitizer": "address",
+            "biglock": biglock, "command": "bench --exec",
+            "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    new_file(d, "meta.json", json.dumps(meta, indent=2), mode="w")
+    for f in triage.finding_files_only(tmp):
+        with open(f, "rb") as src:
+            new_file(d, os.path.basename(f), src.read())
+    new_file(d, "fuzz.log", out, mode="w")
+    return d
+
+
+def show_bench_finding(d, out, status):
+    """print what stopped a bench run: its finding, the harness's lines,
+    each kept input's decoded program (as repro does), the next step"""
+    fnd = report.analyze(out, -1 if status is None else status)
+    if fnd is not None:
+        log("finding: %s" % fnd["signature"])
+        for l in fnd["harness_lines"]:
+            log(show(l))
+    files = triage.finding_files_only(d)
+    if not files:
+        log("no input was written (libFuzzer exit %s): see %s"
+            % ("none: killed" if status is None else status,
+               rel(os.path.join(d, "fuzz.log"))))
+    for f in files:
+        log("--- program (%s)" % rel(f))
+        text = decode_text(f)
+        log(text.rstrip() if text is not None
+            else "(progtool could not decode this file)")
+    log("run `uvmfuzz repro %s` or `uvmfuzz triage %s`"
+        % (" ".join(rel(f) for f in files) or rel(d), rel(d)))

@@ -226,7 +226,35 @@ def analyze(text, status=None):
         "frames": top,
         "uvm_loc": uvm_loc,
         "signature": sig,
+        "harness_lines": harness_lines(lines),
     }
+
+
+def harness_lines(lines):
+    """the finding as the harness printed it (fuzz/run.c finding() and
+    panic_hook()): `uvmfuzz: finding: ...` and the lines after it up to
+    the program, e.g. `uvmfuzz: op N: ...`, `uvmfuzz: expected X, got Y`,
+    fault_mp's `uvmfuzz: sequential replay ...`; trace lines left out"""
+    out = []
+    for line in lines:
+        line = line.rstrip()
+        if not out:
+            if RUNNER.search(line):
+                out.append(line[line.index("uvmfuzz: finding: "):])
+            continue
+        if line.startswith("uvmfuzz: program:") or \
+                RUNNER.search(line):
+            break
+        if line.startswith("uvmfuzz: ") and \
+                not line.startswith("uvmfuzz: trace:"):
+            out.append(line)
+    return out
+
+
+def is_oracle(finding):
+    """True for a finding of the semantic oracle: a wrong result, not a
+    crash, so there is no faulting uvm/ frame"""
+    return finding["kind"] == "oracle"
 
 
 def normalize(msg):

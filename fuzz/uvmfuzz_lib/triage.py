@@ -130,8 +130,10 @@ def cmd_repro(args):
             flaky = "" if k == args.runs else " (flaky)"
             log(head + "reproduced %d/%d%s: %s" % (k, args.runs, flaky,
                                                   fnd["signature"]))
-            if fnd["uvm_loc"]:
-                log("first uvm/ frame: " + fnd["uvm_loc"])
+            for l in fnd["harness_lines"]:
+                log(show(l))
+            if fnd["uvm_loc"] or report.is_oracle(fnd):
+                log("first uvm/ frame: " + uvm_frame(fnd))
             log("--- report")
             log(report.excerpt(out))
             log("--- program")
@@ -413,7 +415,7 @@ def triage_in(d, files, target, runs, min_runs, timeout, biglock, lfkind,
             head = "".join("# %s\n" % l for l in (
                 "regression case: %s" % sig,
                 "found by %s (%s)" % (rel(smallest), lfkind),
-                "first uvm/ frame: %s" % (fnd["uvm_loc"] or "none"),
+                "first uvm/ frame: %s" % uvm_frame(fnd),
                 "move to corpus/regress/ once fixed; it must then pass"))
             regress = new_file(outdir, "regress-%s-%s.prog" % (
                 slug(fnd["kind"]), slug(fn)), head + text, mode="w")
@@ -423,6 +425,8 @@ def triage_in(d, files, target, runs, min_runs, timeout, biglock, lfkind,
             "message": fnd["message"],
             "frames": fnd["frames"],
             "uvm_loc": fnd["uvm_loc"],
+            "oracle": report.is_oracle(fnd),
+            "harness_lines": fnd["harness_lines"],
             "count": len(g["inputs"]),
             "inputs": [rel(p) for p in g["inputs"]],
             "smallest": rel(smallest),
@@ -448,6 +452,15 @@ def triage_in(d, files, target, runs, min_runs, timeout, biglock, lfkind,
     return rep
 
 
+def uvm_frame(f):
+    """the `first uvm/ frame` of a finding or report group, for people"""
+    if f["uvm_loc"]:
+        return f["uvm_loc"]
+    if f.get("oracle", report.is_oracle(f)):
+        return "not applicable: oracle finding"
+    return "none"
+
+
 def render_md(rep):
     out = ["# Triage of %s" % rep["dir"], "",
            "Target `%s`, build `%s`; %d input(s), %d group(s), "
@@ -458,7 +471,7 @@ def render_md(rep):
     for i, g in enumerate(rep["groups"], 1):
         out += ["## %d. %s: `%s`" % (i, g["kind"], g["signature"]), "",
                 "- message: %s" % g["message"],
-                "- first uvm/ frame: %s" % (g["uvm_loc"] or "none"),
+                "- first uvm/ frame: %s" % uvm_frame(g),
                 "- frames: %s" % (", ".join(
                     "%s (%s:%s)" % (f["func"], f["file"], f["line"])
                     for f in g["frames"]) or "none"),
@@ -469,7 +482,11 @@ def render_md(rep):
                     "" if g["minimized_keeps_signature"] or not
                     g["minimized"] else " (signature changed: not used)"),
                 "- regression file: %s" % (g["regression_file"] or "none"),
-                "", "Program:", "", "```",
+                ""]
+        if g.get("harness_lines"):
+            out += ["Finding (as the harness printed it):", "", "```"] + \
+                [show(l) for l in g["harness_lines"]] + ["```", ""]
+        out += ["Program:", "", "```",
                 (g["program"] or "(could not decode)").rstrip(), "```", "",
                 "Report:", "", "```", g["report"].rstrip(), "```", ""]
     if rep.get("unrunnable"):
