@@ -207,5 +207,17 @@ int	 prog_snprint_op(char *buf, size_t len, const struct prog_op *);
  */
 int	 prog_parse(const char *text, size_t len, const char *filename,
 	    struct prog *p, char *err, size_t errlen);
+/*
+ * prog_looks_text: 1 when buf[0..len), the contents of the file named
+ * name (a path, or NULL), is text (printable bytes, tab, CR, LF, bytes
+ * >= 0x80 for UTF-8 comments) whose first line that is not blank
+ * starts like a line of a program: a comment ('#'), "config", "inject",
+ * "cpu" or an operation's name.  Such input is meant as a text program,
+ * so one that does not parse is an error, not a binary program.  A file
+ * named as a fuzzer's binary output (*.bin, or a basename starting
+ * crash-, leak-, oom-, timeout-, slow-unit- or id:) is never text-like:
+ * a found input must always replay, however it happens to look.
+ */
+int	 prog_looks_text(const char *name, const uint8_t *buf, size_t len);
 
 #endif /* _FUZZ_PROG_H_ */

@@ -865,3 +865,42 @@ prog_parse(const char *text, size_t len, const char *filename,
 	}
 	return 0;
 }
+
+int
+prog_looks_text(const char *name, const uint8_t *buf, size_t len)
+{
+	static const char *const first[] = { "#", "config", "inject", "cpu" };
+#define NFIRST	4
+	static const char *const binname[] = { "crash-", "leak-", "oom-",
+	    "timeout-", "slow-unit-", "id:" };
+	const char *w, *base;
+	size_t i, j, n;
+	int op;
+
+	if (name != NULL) {
+		base = strrchr(name, '/') != NULL ? strrchr(name, '/') + 1 :
+		    name;
+		n = strlen(base);
+		if (n >= 4 && strcmp(base + n - 4, ".bin") == 0)
+			return 0;
+		for (j = 0; j < sizeof(binname) / sizeof(binname[0]); j++)
+			if (strncmp(base, binname[j], strlen(binname[j])) == 0)
+				return 0;
+	}
+
+	for (i = 0; i < len; i++)
+		if ((buf[i] < 0x20 || buf[i] == 0x7f) && buf[i] != '\n' &&
+		    buf[i] != '\t' && buf[i] != '\r')
+			return 0;
+	for (i = 0; i < len && (buf[i] == ' ' || buf[i] == '\t' ||
+	    buf[i] == '\r' || buf[i] == '\n'); i++)
+		continue;
+	for (j = 0; j < NFIRST + PROG_NOPCODES; j++) {
+		op = (int)j - NFIRST;
+		w = op < 0 ? first[j] : prog_opname(op);
+		n = strlen(w);
+		if (len - i >= n && memcmp(buf + i, w, n) == 0)
+			return 1;
+	}
+	return 0;
+}

@@ -52,6 +52,35 @@ def test_malformed_text(built, tmp_path):
     assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
+def test_sniff_and_typo(built, tmp_path):
+    """text that starts like a program but does not parse is a typo,
+    reported, not decoded as some binary program; a fuzzer's output
+    name (crash-*, *.bin, id:*) is always binary"""
+    typo = tmp_path / "typo.txt"
+    typo.write_text("config cpus=1\nswapof\n")
+    good = tmp_path / "good.txt"
+    good.write_text("# a comment\nswapoff\n")
+    words = tmp_path / "words.txt"
+    words.write_text("hello world\n")
+    assert [progtool("sniff", str(f)).stdout for f in (typo, good, words)] \
+        == ["badtext\n", "text\n", "binary\n"]
+    r = progtool("decode", str(typo))
+    assert (r.returncode, r.stdout) == (2, "")
+    assert r.stderr == ("%s:2:1: expected an operation (mmap, munmap, "
+                        "mprotect, madvise, minherit, mlock, munlock, fork, "
+                        "exit, read, write, pagedaemon, swapoff, swapon), "
+                        "got 'swapof'\n" % typo)
+    assert progtool("decode", str(words)).returncode == 0
+    for name in ("crash-0123", "x.bin", "id:000001,sig:06"):
+        f = tmp_path / name
+        f.write_text("config cpus=1\nswapof\n")
+        assert progtool("sniff", str(f)).stdout == "binary\n", name
+        assert progtool("decode", str(f)).returncode == 0, name
+    r = progtool("sniff", str(typo), "-o", str(tmp_path / "o"))
+    assert r.returncode == 2 and r.stderr == (
+        "progtool: sniff writes nothing: drop -o and --force\n")
+
+
 def test_random_bytes_decode(built, tmp_path):
     p = tmp_path / "random"
     p.write_bytes(os.urandom(2048))

@@ -90,6 +90,22 @@ def test_bad_text_program(built, tmp_path):
     assert len(r.stderr.splitlines()) == 1
 
 
+def test_text_typo_not_binary(built, tmp_path):
+    """a text program with a typo, not named .prog, is reported (exit
+    2), not replayed as a binary program; a crash-* file always is"""
+    p = tmp_path / "typo.txt"
+    p.write_text("config cpus=1\nswapof\n")
+    r = replay(str(p))
+    assert (r.returncode, r.stderr) == (2, "fault: %s:2:1: expected an "
+        "operation (mmap, munmap, mprotect, madvise, minherit, mlock, "
+        "munlock, fork, exit, read, write, pagedaemon, swapoff, swapon), "
+        "got 'swapof' (fix it: it starts like a text program)\n" % p)
+    c = tmp_path / "crash-typo"
+    c.write_text("config cpus=1\nswapof\n")
+    r = replay(str(c))
+    assert r.returncode == 0 and "replayed 1 inputs" in r.stdout, r.stderr
+
+
 def test_no_inputs(built, tmp_path):
     for d in (tmp_path / "dir.prog", tmp_path / "emptydir"):
         d.mkdir()

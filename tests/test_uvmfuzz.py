@@ -271,6 +271,19 @@ def test_text_detected_by_content(built, tmp_path):
     assert "not reproduced (0/1)" in r.stdout
 
 
+def test_text_typo_reported(built, tmp_path):
+    """a text program with a typo, not named .prog: decode and repro
+    give the parse error, exit 2 (not a silent binary decode)"""
+    typo = tmp_path / "typo.txt"
+    typo.write_text("config cpus=1\nswapof\n")
+    for cmd in (("decode", typo), ("repro", "--runs", 1, typo)):
+        r = uvmfuzz(*cmd)
+        assert r.returncode == 2, (cmd, r.stdout, r.stderr)
+        assert r.stderr.startswith("uvmfuzz: %s:2:1: expected an operation"
+                                   % typo), r.stderr
+        assert len(r.stderr.splitlines()) == 1, r.stderr
+
+
 def test_coverage_unparseable_and_crash(built, tmp_path):
     """4: a bad .prog is reported, and extra inputs never lower coverage"""
     t = first_target()

@@ -9,7 +9,9 @@
  * content is text that parses (prog_parse; the same test progtool
  * uses): it is encoded (prog_encode) first, so regression cases kept as
  * text replay directly.  Anything else is fed as binary (every byte
- * string is a binary program), except a file named *.prog, which must
+ * string is a binary program), except text that starts like a program
+ * (prog_looks_text: a typo must not replay silently as some binary
+ * program) and a file named *.prog, which must
  * parse: its parse error is reported.  A directory with no regular file
  * in it, and a run that replays nothing, is an error.  With
  * UVMFUZZ_PRINT=1 the decoded program of each input is printed.
@@ -144,15 +146,17 @@ replay_file(const char *path)
 	len = readfile(path);
 	in = buf;
 	text = is_text_program(buf, len);
-	if (!text && len > 0 && named_prog(path)) {
+	if (!text && len > 0 && (named_prog(path) ||
+	    prog_looks_text(path, buf, len))) {
 		if (memchr(buf, '\0', len) != NULL ||
 		    prog_parse((const char *)buf, len, path, &prog, err,
 		    sizeof(err)) == 0)
 			fail("cannot replay", path, "a NUL or control byte "
 			    "in a text program: remove it (or rename the file "
 			    "if it is binary)");
-		fprintf(stderr, "%s: %s (fix it, or rename the file if it "
-		    "is binary)\n", progname, esc(err));
+		fprintf(stderr, "%s: %s (%s)\n", progname, esc(err),
+		    named_prog(path) ? "fix it, or rename the file if it is "
+		    "binary" : "fix it: it starts like a text program");
 		exit(2);
 	}
 	if (text) {

@@ -6,6 +6,10 @@
  *						fuzz/prog.c; decode reads
  *						versions 1 and 2)
  *   progtool check FILE			parse the text only
+ *   progtool sniff FILE			print how FILE is taken: text
+ *						(parses), badtext (starts
+ *						like a program, does not
+ *						parse) or binary
  *   progtool canon FILE [-o OUT [--force]]	text -> canonical text
  *
  * FILE "-" is standard input; output goes to standard output unless
@@ -16,6 +20,8 @@
  * renamed into place, so a failed write leaves nothing behind; an
  * existing non-regular OUT (a device, a fifo) is written in place.
  * Text commands refuse binary input ("use decode") and NUL bytes;
+ * decode refuses text, and reports the parse error of text that starts
+ * like a program (prog_looks_text) rather than decoding a typo;
  * every byte echoed in a message that is not printable ASCII is shown
  * as \xNN.
  * Exit status: 0 success; 2 for any error (bad usage, a file that is
@@ -87,7 +93,7 @@ die(const char *fmt, ...)
 static void
 usage(const char *what)
 {
-	fprintf(stderr, "%s: %s: usage: %s decode|encode|check|canon FILE "
+	fprintf(stderr, "%s: %s: usage: %s decode|encode|check|canon|sniff FILE "
 	    "[-o OUT [--force]] (see '%s help')\n", progname, what,
 	    progname, progname);
 	exit(2);
@@ -101,6 +107,8 @@ help(void)
 	    "  encode FILE   text fault program -> binary\n"
 	    "  check FILE    parse a text fault program, print nothing\n"
 	    "  canon FILE    text -> canonical text\n"
+	    "  sniff FILE    print text, badtext (starts like a program,\n"
+	    "                does not parse) or binary\n"
 	    "FILE - reads standard input; -o OUT writes OUT instead of "
 	    "standard output.\n"
 	    "-o refuses an existing file unless --force is given, and "
@@ -335,7 +343,8 @@ main(int argc, char **argv)
 		}
 	}
 	if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "encode") != 0 &&
-	    strcmp(cmd, "check") != 0 && strcmp(cmd, "canon") != 0) {
+	    strcmp(cmd, "check") != 0 && strcmp(cmd, "canon") != 0 &&
+	    strcmp(cmd, "sniff") != 0) {
 		snprintf(what, sizeof(what), "unknown command '%s'",
 		    esc(cmd));
 		usage(what);
@@ -344,15 +353,21 @@ main(int argc, char **argv)
 		snprintf(what, sizeof(what), "%s: missing FILE", cmd);
 		usage(what);
 	}
-	if (strcmp(cmd, "check") == 0 && (out != NULL || force))
-		die("check writes nothing: drop -o and --force");
+	if ((strcmp(cmd, "check") == 0 || strcmp(cmd, "sniff") == 0) &&
+	    (out != NULL || force))
+		die("%s writes nothing: drop -o and --force", cmd);
 	if (force && out == NULL)
 		die("--force without -o: give -o OUT too, or drop --force");
 	buf = slurp(path, &len);
-	if (strcmp(cmd, "decode") == 0) {
+	if (strcmp(cmd, "sniff") == 0) {
+		printf("%s\n", is_text_program(buf, len) ? "text" :
+		    prog_looks_text(path, buf, len) ? "badtext" : "binary");
+	} else if (strcmp(cmd, "decode") == 0) {
 		if (is_text_program(buf, len))
 			die("%s is a text program; decode takes the binary "
 			    "form (use canon or encode)", esc(path));
+		if (prog_looks_text(path, buf, len))
+			parse_or_die(buf, len, path, &p);
 		prog_decode(buf, len, &p);
 		f = open_out(out, path, force);
 		prog_print(f, &p);

@@ -210,10 +210,9 @@ class BuildError(MutantError):
         self.log = log
 
 
-def descendants(pid):
-    """The pids of every live descendant of pid (from /proc), including
-    ones that started their own session (AFL++'s forkserver)."""
-    kids = {}
+def proc_stats():
+    """(pid, fields after the command name) of every process in /proc:
+    fields[1] is the parent's pid, fields[3] the session id."""
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -222,8 +221,15 @@ def descendants(pid):
                 st = f.read()
         except OSError:
             continue
-        ppid = int(st[st.rindex(")") + 2:].split()[1])
-        kids.setdefault(ppid, []).append(int(d))
+        yield int(d), st[st.rindex(")") + 2:].split()
+
+
+def descendants(pid):
+    """The pids of every live descendant of pid (from /proc), including
+    ones that started their own session (AFL++'s forkserver)."""
+    kids = {}
+    for q, fields in proc_stats():
+        kids.setdefault(int(fields[1]), []).append(q)
     out, todo = [], [pid]
     while todo:
         for c in kids.get(todo.pop(), []):
@@ -257,6 +263,17 @@ def stop_tree(p, grace=5.0):
         time.sleep(0.05)
     kill(signal.SIGKILL)
     p.wait()
+    # the killed descendants are reaped by init, not by p: wait until
+    # they and p's session are gone, so none outlives the caller
+    t = time.monotonic() + grace
+    while ((any(os.path.exists("/proc/%d" % q) for q in pids) or
+            in_session(p.pid)) and time.monotonic() < t):
+        time.sleep(0.05)
+
+
+def in_session(sid):
+    """True while some process (a zombie too) is in session sid."""
+    return any(int(fields[3]) == sid for _, fields in proc_stats())
 
 
 def build(tree, tgts, log):

@@ -235,8 +235,9 @@ def looks_binary(path):
 
 def is_text_prog(path, root=ROOT):
     """True when path holds a text program: by content, not by name.  A
-    file that is printable text and parses (progtool check) is text; a
-    .prog file is always taken as text (a parse error is reported)."""
+    file that is printable text and parses, or starts like a program
+    (progtool sniff: a parse error is then reported), is text; a .prog
+    file is always taken as text (a parse error is reported)."""
     if path.endswith(".prog"):
         return True	# named as text: a parse error is reported as such
     try:
@@ -254,9 +255,11 @@ def is_text_prog(path, root=ROOT):
     pt = progtool(root)
     if not os.access(pt, os.X_OK):
         return False
-    r = subprocess.run([pt, "check", path], stdout=subprocess.DEVNULL,
+    # text that parses, or text that starts like a program and does not
+    # (its parse error is then reported, not a typo decoded as binary)
+    r = subprocess.run([pt, "sniff", path], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL)
-    return r.returncode == 0
+    return r.returncode == 0 and r.stdout.strip() in (b"text", b"badtext")
 
 
 def run_progtool(args, root=ROOT, check=True):
